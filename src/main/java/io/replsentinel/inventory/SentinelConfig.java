@@ -1,0 +1,183 @@
+package io.replsentinel.inventory;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of repl-sentinel, declared once with its meaning and default. Quarkus validates the
+ * tree at start-up, so a malformed key stops the service with the key named.
+ */
+@ConfigMapping(prefix = "sentinel")
+public interface SentinelConfig {
+
+    /** The clusters to watch, by name. The name is a label on every event, metric and alert. */
+    Map<String, Cluster> clusters();
+
+    Poll poll();
+
+    Topics topics();
+
+    EmbeddedKafka embeddedKafka();
+
+    Rules rules();
+
+    Alertmanager alertmanager();
+
+    Api api();
+
+    /** One replication topology and the credentials the poller uses on all its instances. */
+    interface Cluster {
+        /** The monitoring user (see the README for the grants it needs). */
+        @NotBlank
+        String user();
+
+        /** Its password. Never written to logs, events, alerts, metrics or API answers. */
+        Optional<String> password();
+
+        /** The instances; an instance's id is {@code host:port} and must be unique in the inventory. */
+        List<Instance> instances();
+    }
+
+    /** One MySQL or MariaDB server. */
+    interface Instance {
+        /** Host name or address the poller connects to. Required. */
+        @NotBlank
+        String host();
+
+        /** TCP port. */
+        @WithDefault("3306")
+        @Min(1)
+        @Max(65535)
+        int port();
+
+        /** Expected role; the observed role wins where they differ, and the difference is a finding. */
+        Optional<ExpectedRole> role();
+
+        /** Free labels, copied onto every alert about this instance. */
+        Map<String, String> labels();
+    }
+
+    /** What the inventory says an instance should be. */
+    enum ExpectedRole {
+        primary, replica
+    }
+
+    interface Poll {
+        /** How often every instance is polled. Detection latency is bounded by this plus pipeline time. */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** TCP connect timeout for the monitoring connection. */
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /**
+         * Longest time one poll may take (login handshake and every statement); past it the instance
+         * is reported unreachable with class {@code timeout} and its connection is dropped.
+         */
+        @WithDefault("3s")
+        Duration timeout();
+    }
+
+    /** Kafka topic names; the defaults are the contract's. */
+    interface Topics {
+        @WithDefault("mysql.replication.status")
+        String status();
+
+        @WithDefault("mysql.replication.alerts")
+        String alerts();
+
+        @WithDefault("mysql.replication.dlq")
+        String dlq();
+
+        /** Partitions for topics the service creates when they are missing. */
+        @WithDefault("3")
+        @Min(1)
+        int partitions();
+
+        /** Replication factor for topics the service creates (1 for a single broker). */
+        @WithDefault("1")
+        @Min(1)
+        short replicationFactor();
+    }
+
+    /**
+     * The single-node Apache Kafka broker (KRaft) started when no {@code KAFKA_BOOTSTRAP_SERVERS}
+     * is given, so that one command runs the whole pipeline.
+     */
+    interface EmbeddedKafka {
+        /** Set false to refuse to start without an external Kafka. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Log directory; it survives restarts, so topics and offsets do too. */
+        @WithDefault("data/kafka")
+        String dataDir();
+
+        /** Client port; 0 picks a free one. */
+        @WithDefault("0")
+        @Min(0)
+        @Max(65535)
+        int port();
+    }
+
+    /** Thresholds, {@code for:} durations and hysteresis of the detectors. */
+    interface Rules {
+        /** How long a condition must hold before its alert fires (per alertname overrides below). */
+        @WithName("for")
+        @WithDefault("0s")
+        Duration forDuration();
+
+        /** Per-alertname {@code for:} durations, e.g. {@code sentinel.rules.for-by-alert.ReplicationIoThreadConnecting=30s}. */
+        Map<String, Duration> forByAlert();
+
+        /**
+         * How long a firing condition must stay clear before the alert resolves: a thread that flaps
+         * holds one alert instead of announcing every flap.
+         */
+        @WithDefault("10s")
+        Duration keepFiringFor();
+
+        /** How long an IO thread may stay {@code connecting} before ReplicationIoThreadConnecting fires. */
+        @WithDefault("30s")
+        Duration ioConnectingThreshold();
+
+        /** How long resolved alerts stay visible in {@code GET /api/alerts}. */
+        @WithDefault("1h")
+        Duration resolvedRetention();
+
+        /** Base of every alert's {@code runbook_url}; the alertname is appended as an anchor. */
+        @WithDefault("https://github.com/repl-sentinel/repl-sentinel/blob/main/docs/runbooks.md")
+        String runbookBaseUrl();
+    }
+
+    /** Delivery to Prometheus Alertmanager's v2 API; on when {@code url} is set. */
+    interface Alertmanager {
+        /** Base URL, e.g. {@code http://alertmanager:9093}; env {@code SENTINEL_ALERTMANAGER_URL}. */
+        Optional<URI> url();
+
+        /** Firing alerts are re-sent this often, as Prometheus does, so Alertmanager never times them out. */
+        @WithDefault("30s")
+        Duration resendInterval();
+
+        /** Per-request timeout. */
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
+    interface Api {
+        /** Public base URL of this service, used in every alert's {@code generatorURL}. */
+        @WithDefault("http://localhost:8480")
+        String externalUrl();
+    }
+}
