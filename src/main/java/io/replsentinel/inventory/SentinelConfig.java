@@ -87,6 +87,13 @@ public interface SentinelConfig {
          */
         @WithDefault("3s")
         Duration timeout();
+
+        /**
+         * Extra Connector/J URL options. The default negotiates TLS when the server offers it and
+         * lets {@code caching_sha2_password} accounts log in without it.
+         */
+        @WithDefault("sslMode=PREFERRED&allowPublicKeyRetrieval=true")
+        String jdbcOptions();
     }
 
     /** Kafka topic names; the defaults are the contract's. */

@@ -1,0 +1,35 @@
+package io.replsentinel.api;
+
+import io.replsentinel.alerting.AlertStore;
+import io.replsentinel.event.Alert;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/** {@code GET /api/alerts}: firing alerts and recently resolved ones, with their evidence. */
+@Path("/api/alerts")
+@Produces(MediaType.APPLICATION_JSON)
+public class AlertsResource {
+
+    private final AlertStore store;
+
+    public AlertsResource(AlertStore store) {
+        this.store = store;
+    }
+
+    /**
+     * @param status {@code firing} or {@code resolved} to see only those; all when absent
+     * @param cluster only this cluster's alerts when given
+     */
+    @GET
+    public List<Alert> alerts(@QueryParam("status") String status, @QueryParam("cluster") String cluster) {
+        return store.all().stream()
+                .filter(a -> status == null || status.equals(a.status()))
+                .filter(a -> cluster == null || cluster.equals(a.labels().get("cluster")))
+                .toList();
+    }
+}

@@ -1,0 +1,62 @@
+package io.replsentinel.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.net.URI;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Wraps an event value as a Kafka message: JSON value, the record key the contract names and
+ * binary-mode CloudEvents headers ({@code ce_id}, {@code ce_type}, ...). Counts what the broker
+ * acknowledged in {@code sentinel_events_published_total{topic}}.
+ */
+@ApplicationScoped
+public class EventMessages {
+
+    public static final String TYPE_STATUS = "io.replsentinel.replication.status.v1";
+    public static final String TYPE_ALERT = "io.replsentinel.alert.v1";
+
+    private static final URI SOURCE = URI.create("urn:repl-sentinel");
+
+    private final ObjectMapper json;
+    private final MeterRegistry registry;
+
+    public EventMessages(ObjectMapper json, MeterRegistry registry) {
+        this.json = json;
+        this.registry = registry;
+    }
+
+    public Message<String> message(String topic, String key, String ceType, String subject, Object value) {
+        String body;
+        try {
+            body = json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+        OutgoingCloudEventMetadata<Object> ce = OutgoingCloudEventMetadata.builder()
+                .withId(UUID.randomUUID().toString())
+                .withType(ceType)
+                .withSource(SOURCE)
+                .withSubject(subject)
+                .withDataContentType("application/json")
+                .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
+                .build();
+        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
+        return Message.of(body)
+                .addMetadata(ce)
+                .addMetadata(kafka)
+                .withAck(() -> {
+                    registry.counter("sentinel_events_published_total", "topic", topic).increment();
+                    return CompletableFuture.completedFuture(null);
+                });
+    }
+}

@@ -1,0 +1,98 @@
+package io.replsentinel.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.ObservedRole;
+import io.replsentinel.event.ReplicationStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The per-instance and per-channel series of contract section 4, set from every poll. A channel
+ * that disappears (replication reset) keeps {@code mysql_replication_configured} at 0 rather than
+ * vanishing, so an alert rule on it still has a series to read.
+ */
+@ApplicationScoped
+public class InstanceMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<Tags, AtomicReference<Double>> values = new ConcurrentHashMap<>();
+    private final Map<String, Tags> infoByInstance = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> channelsByInstance = new ConcurrentHashMap<>();
+
+    public InstanceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void record(ReplicationStatus s) {
+        Tags instance = Tags.of("cluster", s.cluster(), "instance", s.instance());
+        set("mysql_instance_up", instance, s.reachable() ? 1 : 0);
+        if (!s.reachable()) {
+            return;
+        }
+        info(s, instance);
+        Set<String> seen = new HashSet<>();
+        for (ChannelStatus ch : s.channels()) {
+            Tags t = instance.and("channel", ch.name());
+            seen.add(ch.name());
+            set("mysql_replication_configured", t, 1);
+            set("mysql_replication_io_thread_running", t, ChannelStatus.RUNNING.equals(ch.ioState()) ? 1 : 0);
+            set("mysql_replication_io_thread_connecting", t, ChannelStatus.CONNECTING.equals(ch.ioState()) ? 1 : 0);
+            set("mysql_replication_sql_thread_running", t, ChannelStatus.RUNNING.equals(ch.sqlState()) ? 1 : 0);
+            set("mysql_replication_last_io_errno", t, ch.lastIoErrno());
+            set("mysql_replication_last_sql_errno", t, ch.lastSqlErrno());
+            set("mysql_replication_lag_seconds", t,
+                    ch.secondsBehindSource() == null ? Double.NaN : ch.secondsBehindSource());
+        }
+        Set<String> known = channelsByInstance.computeIfAbsent(s.instance(), k -> ConcurrentHashMap.newKeySet());
+        for (String gone : known) {
+            if (!seen.contains(gone)) {
+                Tags t = instance.and("channel", gone);
+                set("mysql_replication_configured", t, 0);
+                set("mysql_replication_io_thread_running", t, 0);
+                set("mysql_replication_sql_thread_running", t, 0);
+                set("mysql_replication_io_thread_connecting", t, 0);
+            }
+        }
+        known.addAll(seen);
+    }
+
+    private void info(ReplicationStatus s, Tags instance) {
+        Tags info = instance.and(
+                "flavor", nz(s.flavor()),
+                "version", nz(s.version()),
+                "server_id", s.serverId() == null ? "" : s.serverId().toString(),
+                "server_uuid", nz(s.serverUuid()),
+                "role", ObservedRole.of(s).name());
+        Tags previous = infoByInstance.put(s.instance() + "@" + s.cluster(), info);
+        if (previous != null && !previous.equals(info)) {
+            set("mysql_instance_info", previous, Double.NaN);
+            registry.find("mysql_instance_info").tags(previous).meters().forEach(registry::remove);
+            values.remove(key("mysql_instance_info", previous));
+        }
+        set("mysql_instance_info", info, 1);
+    }
+
+    private void set(String name, Tags tags, double value) {
+        values.computeIfAbsent(key(name, tags), k -> {
+            AtomicReference<Double> holder = new AtomicReference<>(value);
+            Gauge.builder(name, holder, AtomicReference::get).tags(tags).register(registry);
+            return holder;
+        }).set(value);
+    }
+
+    private static Tags key(String name, Tags tags) {
+        return tags.and("__name__", name);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

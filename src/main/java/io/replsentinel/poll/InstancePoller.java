@@ -1,0 +1,118 @@
+package io.replsentinel.poll;
+
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.PollError;
+import io.replsentinel.event.ReplicaHost;
+import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.inventory.WatchedInstance;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Polls one instance: keeps one monitoring connection open between polls, detects flavor and
+ * version on each new connection, and turns every failure into an unreachable status rather than
+ * an exception. Not thread-safe: one poller thread owns it.
+ */
+final class InstancePoller implements AutoCloseable {
+
+    private final WatchedInstance instance;
+    private final SentinelConfig.Poll settings;
+    private final Clock clock;
+    private Connection connection;
+    private ServerVersion version;
+    private InstanceReader reader;
+
+    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, Clock clock) {
+        this.instance = instance;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    ReplicationStatus poll() {
+        Instant observedAt = clock.instant();
+        long start = System.nanoTime();
+        try {
+            Connection c = connection();
+            Row vars = reader.variables(c);
+            List<ChannelStatus> channels = reader.channels(c);
+            List<ReplicaHost> replicas = reader.replicas(c);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, instance.cluster(), instance.id(),
+                    observedAt, millis, true, null, version.flavor(), version.number(),
+                    vars.number("server_id"), vars.nonEmpty("server_uuid"),
+                    flag(vars.text("read_only")), flag(vars.text("super_read_only")),
+                    vars.nonEmpty("gtid_mode"), ReplicaStatusParser.gtidSet(vars.text("gtid_executed")),
+                    vars.nonEmpty("binlog_format"), flag(vars.text("log_replica_updates")),
+                    channels, replicas, null, instance.expectedRole().orElse(null), instance.labels());
+        } catch (SQLException | RuntimeException e) {
+            close();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            return unreachable(observedAt, millis, PollErrors.classify(e));
+        }
+    }
+
+    private ReplicationStatus unreachable(Instant observedAt, long millis, PollError error) {
+        return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, instance.cluster(), instance.id(),
+                observedAt, millis, false, error, version == null ? null : version.flavor(),
+                version == null ? null : version.number(), null, null, null, null, null, null, null, null,
+                List.of(), List.of(), null, instance.expectedRole().orElse(null), instance.labels());
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection != null) {
+            return connection;
+        }
+        Properties props = new Properties();
+        props.setProperty("user", instance.user());
+        props.setProperty("password", instance.password().reveal());
+        props.setProperty("connectTimeout", Long.toString(settings.connectTimeout().toMillis()));
+        props.setProperty("socketTimeout", Long.toString(settings.timeout().toMillis()));
+        props.setProperty("connectionAttributes", "program_name:repl-sentinel");
+        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + settings.jdbcOptions();
+        Connection c = DriverManager.getConnection(url, props);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET SESSION time_zone = '+00:00'");
+            Row v = Row.all(st.executeQuery("SELECT @@version AS version, @@version_comment AS comment")).get(0);
+            version = ServerVersion.parse(v.text("version"), v.text("comment"));
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        reader = new InstanceReader(Dialect.of(version));
+        connection = c;
+        return c;
+    }
+
+    private static Boolean flag(String value) {
+        if (value == null) {
+            return null;
+        }
+        return value.equals("1") || value.equalsIgnoreCase("ON");
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(connection);
+        connection = null;
+        reader = null;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the connection is being dropped because it failed; nothing more to learn from it
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.replsentinel.poll;
+
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.ReplicaHost;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one flavor's statements on an open monitoring connection and assembles what they say.
+ * Every statement failure propagates: a denied statement must surface as an error, never read as
+ * "not a replica".
+ */
+final class InstanceReader {
+
+    private static final String WORKER_ERRORS =
+            "SELECT CHANNEL_NAME, LAST_ERROR_NUMBER, LAST_ERROR_MESSAGE, LAST_ERROR_TIMESTAMP"
+                    + " FROM performance_schema.replication_applier_status_by_worker"
+                    + " WHERE LAST_ERROR_NUMBER <> 0 ORDER BY LAST_ERROR_TIMESTAMP DESC";
+    private static final String CONNECTION_ERRORS =
+            "SELECT CHANNEL_NAME, LAST_ERROR_TIMESTAMP FROM performance_schema.replication_connection_status"
+                    + " WHERE LAST_ERROR_NUMBER <> 0";
+    private static final DateTimeFormatter PS_TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
+
+    private final Dialect dialect;
+
+    InstanceReader(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    Row variables(Connection c) throws SQLException {
+        List<Row> rows = query(c, dialect.variablesSql());
+        return rows.isEmpty() ? new Row(Map.of()) : rows.get(0);
+    }
+
+    List<ChannelStatus> channels(Connection c) throws SQLException {
+        List<ChannelStatus> channels = new ArrayList<>();
+        for (Row row : query(c, dialect.replicaStatusSql())) {
+            channels.add(ReplicaStatusParser.parse(row));
+        }
+        if (dialect.hasWorkerErrorTable() && !channels.isEmpty()) {
+            channels = withWorkerErrors(c, channels);
+        }
+        return channels;
+    }
+
+    List<ReplicaHost> replicas(Connection c) throws SQLException {
+        List<ReplicaHost> hosts = new ArrayList<>();
+        for (Row row : query(c, dialect.replicaHostsSql())) {
+            Long port = row.number("Port");
+            hosts.add(new ReplicaHost(row.number("Server_Id", "Server_id"), row.nonEmpty("Host"),
+                    port == null ? null : port.intValue(), row.nonEmpty("Replica_UUID", "Slave_UUID")));
+        }
+        return hosts;
+    }
+
+    /**
+     * MySQL's multi-threaded applier reports only "Coordinator stopped because there were
+     * error(s) in the worker(s)" in SHOW REPLICA STATUS; the worker's own message (the table, the
+     * duplicate key) lives in performance_schema. Put that text first, keep the summary beside it.
+     */
+    private List<ChannelStatus> withWorkerErrors(Connection c, List<ChannelStatus> channels) throws SQLException {
+        Map<String, Row> workerErrors = new HashMap<>();
+        for (Row r : query(c, WORKER_ERRORS)) {
+            workerErrors.putIfAbsent(nullToEmpty(r.text("CHANNEL_NAME")), r);
+        }
+        Map<String, Instant> ioErrorTimes = new HashMap<>();
+        for (Row r : query(c, CONNECTION_ERRORS)) {
+            ioErrorTimes.put(nullToEmpty(r.text("CHANNEL_NAME")), psTimestamp(r.text("LAST_ERROR_TIMESTAMP")));
+        }
+        List<ChannelStatus> result = new ArrayList<>(channels.size());
+        for (ChannelStatus ch : channels) {
+            Row worker = workerErrors.get(ch.name());
+            Instant ioAt = ioErrorTimes.getOrDefault(ch.name(), ch.lastIoErrorAt());
+            String sqlError = ch.lastSqlError();
+            String coordinator = null;
+            Instant sqlAt = ch.lastSqlErrorAt();
+            if (worker != null && ch.lastSqlErrno() != 0) {
+                String workerMessage = worker.nonEmpty("LAST_ERROR_MESSAGE");
+                if (workerMessage != null && !workerMessage.equals(sqlError)) {
+                    coordinator = sqlError;
+                    sqlError = workerMessage;
+                }
+                Instant at = psTimestamp(worker.text("LAST_ERROR_TIMESTAMP"));
+                sqlAt = at != null ? at : sqlAt;
+            }
+            result.add(new ChannelStatus(ch.name(), ch.sourceHost(), ch.sourcePort(), ch.sourceServerId(),
+                    ch.sourceUuid(), ch.ioState(), ch.sqlState(), ch.lastIoErrno(), ch.lastIoError(),
+                    ch.lastIoErrno() == 0 ? null : ioAt, ch.lastSqlErrno(), sqlError, sqlAt, coordinator,
+                    ch.secondsBehindSource(), ch.retrievedGtidSet(), ch.executedGtidSet(), ch.autoPosition()));
+        }
+        return result;
+    }
+
+    /** performance_schema timestamps, printed in the session's zone, which the poller sets to UTC. */
+    static Instant psTimestamp(String text) {
+        if (text == null || text.startsWith("0000-00-00")) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(text.trim(), PS_TIMESTAMP).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static List<Row> query(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return Row.all(rs);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.replsentinel.poll;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.inventory.Inventory;
+import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.inventory.WatchedInstance;
+import io.replsentinel.metrics.InstanceMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Polls every instance of the inventory every {@code sentinel.poll.interval}. Each instance has
+ * its own thread, so an instance that hangs (accepts TCP, never answers) delays only itself until
+ * its poll times out; the others keep their rhythm.
+ */
+@ApplicationScoped
+public class PollScheduler {
+
+    private static final Logger LOG = Logger.getLogger(PollScheduler.class);
+
+    private final Inventory inventory;
+    private final SentinelConfig config;
+    private final StatusPublisher publisher;
+    private final InstanceMetrics metrics;
+    private final MeterRegistry registry;
+    private final List<ScheduledExecutorService> executors = new ArrayList<>();
+
+    public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
+                         InstanceMetrics metrics, MeterRegistry registry) {
+        this.inventory = inventory;
+        this.config = config;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.registry = registry;
+    }
+
+    void start(@Observes StartupEvent event) {
+        for (WatchedInstance instance : inventory.all()) {
+            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "poll-" + instance);
+                t.setDaemon(true);
+                return t;
+            });
+            executors.add(executor);
+            InstancePoller poller = new InstancePoller(instance, config.poll(), Clock.systemUTC());
+            Timer timer = Timer.builder("sentinel_poll_duration_seconds")
+                    .description("Time to poll one instance, including connecting")
+                    .tags("cluster", instance.cluster(), "instance", instance.id())
+                    .publishPercentileHistogram()
+                    .register(registry);
+            executor.execute(new Tick(executor, poller, timer));
+        }
+        LOG.infof("Polling %d instance(s) in %d cluster(s) every %s", inventory.all().size(),
+                inventory.clusters().size(), config.poll().interval());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        executors.forEach(ScheduledExecutorService::shutdownNow);
+    }
+
+    /** One poll, then the next one scheduled on the interval grid, skipping ticks a slow poll missed. */
+    private final class Tick implements Runnable {
+        private final ScheduledExecutorService executor;
+        private final InstancePoller poller;
+        private final Timer timer;
+
+        Tick(ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
+            this.executor = executor;
+            this.poller = poller;
+            this.timer = timer;
+        }
+
+        @Override
+        public void run() {
+            long intervalNanos = config.poll().interval().toNanos();
+            long start = System.nanoTime();
+            try {
+                ReplicationStatus status = poller.poll();
+                timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                metrics.record(status);
+                publisher.publish(status);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Poll cycle failed for %s", Thread.currentThread().getName());
+            } finally {
+                long elapsed = System.nanoTime() - start;
+                long delay = intervalNanos - (elapsed % intervalNanos);
+                if (!executor.isShutdown()) {
+                    executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.replsentinel.rules;
+
+import io.replsentinel.event.Alert;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The alert lifecycle of one cluster: a finding is pending until it has held for its
+ * {@code for:} duration, then firing; a firing alert resolves only once its condition has stayed
+ * clear for {@code keepFiringFor}, so a flapping thread holds one alert instead of a storm. Only
+ * state changes are returned. Not thread-safe: the rules engine serialises calls per cluster.
+ */
+public final class AlertTracker {
+
+    /** Settings the lifecycle needs; built from {@code sentinel.rules}. */
+    public record Settings(Function<String, Duration> forDuration, Duration keepFiringFor,
+                           String runbookBaseUrl, String externalUrl) {
+    }
+
+    private final Settings settings;
+    private final Map<String, Active> active = new LinkedHashMap<>();
+
+    public AlertTracker(Settings settings) {
+        this.settings = settings;
+    }
+
+    private static final class Active {
+        final String fingerprint;
+        final Instant since;
+        Finding finding;
+        boolean firing;
+        Instant clearSince;
+        Alert alert;
+
+        Active(String fingerprint, Finding finding) {
+            this.fingerprint = fingerprint;
+            this.since = finding.observedAt();
+            this.finding = finding;
+        }
+    }
+
+    /**
+     * Applies one evaluation of the whole cluster at time {@code now} and returns the alerts that
+     * changed state (fired or resolved).
+     */
+    public List<Alert> evaluate(ClusterView view, List<Finding> findings, Instant now) {
+        List<Alert> changes = new ArrayList<>();
+        Map<String, Finding> current = new HashMap<>();
+        for (Finding f : findings) {
+            current.put(Fingerprint.of(labels(f)), f);
+        }
+        for (Map.Entry<String, Finding> e : current.entrySet()) {
+            Active a = active.computeIfAbsent(e.getKey(), fp -> new Active(fp, e.getValue()));
+            a.finding = e.getValue();
+            a.clearSince = null;
+            if (!a.firing && !Duration.between(a.since, now).minus(forDuration(a.finding)).isNegative()) {
+                a.firing = true;
+                a.alert = alert(a, Alert.FIRING, null);
+                changes.add(a.alert);
+            } else if (a.firing) {
+                a.alert = alert(a, Alert.FIRING, null);
+            }
+        }
+        Iterator<Active> it = active.values().iterator();
+        while (it.hasNext()) {
+            Active a = it.next();
+            if (current.containsKey(a.fingerprint)) {
+                continue;
+            }
+            if (!a.firing) {
+                it.remove();
+                continue;
+            }
+            if (unobservable(view, a)) {
+                continue;
+            }
+            if (a.clearSince == null) {
+                a.clearSince = now;
+            }
+            if (!Duration.between(a.clearSince, now).minus(settings.keepFiringFor()).isNegative()) {
+                it.remove();
+                changes.add(alert(a, Alert.RESOLVED, a.clearSince));
+            }
+        }
+        return changes;
+    }
+
+    /** Firing alerts of this cluster, newest evidence. */
+    public List<Alert> firing() {
+        return active.values().stream().filter(a -> a.firing).map(a -> a.alert).toList();
+    }
+
+    /**
+     * While an instance cannot be polled, nothing can be said about its threads: its other alerts
+     * neither fire nor resolve until it answers again.
+     */
+    private static boolean unobservable(ClusterView view, Active a) {
+        if (DetectorCatalogue.INSTANCE_UNREACHABLE.equals(a.finding.alertname())) {
+            return false;
+        }
+        return view.instance(a.finding.instance()).map(s -> !s.reachable()).orElse(true);
+    }
+
+    private Duration forDuration(Finding f) {
+        return settings.forDuration().apply(f.alertname());
+    }
+
+    static Map<String, String> labels(Finding f) {
+        Map<String, String> labels = new TreeMap<>(f.instanceLabels());
+        labels.putAll(f.labels());
+        labels.put("alertname", f.alertname());
+        labels.put("cluster", f.cluster());
+        labels.put("instance", f.instance());
+        labels.put("severity", f.severity());
+        return labels;
+    }
+
+    private Alert alert(Active a, String status, Instant endsAt) {
+        Finding f = a.finding;
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("summary", f.summary());
+        annotations.put("description", f.description());
+        annotations.put("runbook_url", settings.runbookBaseUrl() + "#" + f.alertname().toLowerCase());
+        return new Alert(Alert.SCHEMA_VERSION, status, labels(f), annotations, a.since, endsAt, a.fingerprint,
+                settings.externalUrl() + "/api/clusters/" + f.cluster(), f.evidence());
+    }
+}

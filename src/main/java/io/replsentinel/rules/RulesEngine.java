@@ -1,0 +1,121 @@
+package io.replsentinel.rules;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.replsentinel.alerting.AlertDispatcher;
+import io.replsentinel.event.Alert;
+import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.inventory.SentinelConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads channel {@code status-in} (the status topic, as a consumer group), keeps the latest status
+ * of each instance per cluster, runs the detector catalogue over the cluster and hands every alert
+ * state change to the {@link AlertDispatcher}. A record it cannot read is nacked: the channel's
+ * dead-letter strategy moves it to the DLQ topic with the reason, and processing continues.
+ */
+@ApplicationScoped
+public class RulesEngine {
+
+    public static final String CHANNEL = "status-in";
+    private static final Logger LOG = Logger.getLogger(RulesEngine.class);
+
+    private final StatusReader reader;
+    private final AlertDispatcher dispatcher;
+    private final MeterRegistry registry;
+    private final SentinelConfig config;
+    private final List<Detector> detectors = DetectorCatalogue.all();
+    private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
+    private final Clock clock = Clock.systemUTC();
+
+    public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config) {
+        this.reader = new StatusReader(json);
+        this.dispatcher = dispatcher;
+        this.registry = registry;
+        this.config = config;
+    }
+
+    @Incoming(CHANNEL)
+    public CompletionStage<Void> onStatus(Message<String> message) {
+        String topic = config.topics().status();
+        registry.counter("sentinel_events_consumed_total", "topic", topic).increment();
+        ReplicationStatus status;
+        try {
+            status = reader.read(message.getPayload());
+        } catch (MalformedRecordException e) {
+            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", e.reason()).increment();
+            LOG.warnf("Dead-lettering a record of %s: %s", topic, e.getMessage());
+            return message.nack(e);
+        }
+        List<Alert> changes = evaluate(status);
+        dispatcher.dispatch(changes);
+        return message.ack();
+    }
+
+    /** Folds one status into its cluster's view and returns the alert state changes it causes. */
+    public List<Alert> evaluate(ReplicationStatus status) {
+        ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, trackerSettings()));
+        synchronized (state) {
+            if (!state.view.update(status)) {
+                return List.of();
+            }
+            List<Finding> findings = new ArrayList<>();
+            for (Detector d : detectors) {
+                findings.addAll(d.detect(state.view));
+            }
+            return state.tracker.evaluate(state.view, findings, clock.instant());
+        }
+    }
+
+    /** The firing alerts of one cluster. */
+    public List<Alert> firing(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return List.of();
+        }
+        synchronized (state) {
+            return state.tracker.firing();
+        }
+    }
+
+    /** The latest statuses of one cluster's instances, as the engine sees them. */
+    public Optional<List<ReplicationStatus>> statuses(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return Optional.empty();
+        }
+        synchronized (state) {
+            return Optional.of(List.copyOf(state.view.instances()));
+        }
+    }
+
+    private AlertTracker.Settings trackerSettings() {
+        SentinelConfig.Rules rules = config.rules();
+        return new AlertTracker.Settings(
+                alertname -> rules.forByAlert().getOrDefault(alertname,
+                        DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING.equals(alertname)
+                                ? rules.ioConnectingThreshold() : rules.forDuration()),
+                rules.keepFiringFor(), rules.runbookBaseUrl(), config.api().externalUrl());
+    }
+
+    private static final class ClusterState {
+        final ClusterView view;
+        final AlertTracker tracker;
+
+        ClusterState(String cluster, AlertTracker.Settings settings) {
+            this.view = new ClusterView(cluster);
+            this.tracker = new AlertTracker(settings);
+        }
+    }
+}
