@@ -49,6 +49,9 @@ public class Inventory {
                 if (host.isEmpty() || host.contains(" ") || host.contains("/")) {
                     throw new InventoryException(key + ".host", "'" + in.host() + "' is not a host name or address");
                 }
+                if (in.port() < 1 || in.port() > 65535) {
+                    throw new InventoryException(key + ".port", in.port() + " is not a TCP port (1-65535)");
+                }
                 WatchedInstance w = new WatchedInstance(cluster, host, in.port(), c.user(),
                         new Secret(c.password().orElse("")),
                         in.role().map(Enum::name), in.labels());
