@@ -1,0 +1,100 @@
+package io.replsentinel.pipeline;
+
+import io.replsentinel.lab.AlertmanagerProcess;
+import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Topology;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The real servers every pipeline test shares: a MySQL 9.7 and a MariaDB 10.11 topology (source
+ * and two replicas each), an Alertmanager, and a hung instance. Built once per test JVM by
+ * {@link LabResource} before the service starts, so the service's inventory can name them.
+ */
+public final class Lab {
+
+    public static final String MYSQL_CLUSTER = "mysql-lab";
+    public static final String MARIADB_CLUSTER = "mariadb-lab";
+    public static final String BLACKHOLE_CLUSTER = "blackhole";
+
+    private static Topology mysql;
+    private static Topology mariadb;
+    private static AlertmanagerProcess alertmanager;
+    private static Blackhole blackhole;
+
+    private Lab() {
+    }
+
+    static synchronized Map<String, String> start() {
+        if (mysql == null) {
+            CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(2));
+            CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(2));
+            CompletableFuture<AlertmanagerProcess> am = CompletableFuture.supplyAsync(AlertmanagerProcess::start);
+            blackhole = new Blackhole();
+            mysql = my.join();
+            mariadb = maria.join();
+            alertmanager = am.join();
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        inventory(config, MYSQL_CLUSTER, mysql);
+        inventory(config, MARIADB_CLUSTER, mariadb);
+        config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".user", Topology.MONITOR_USER);
+        config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".password", Topology.MONITOR_PASSWORD);
+        config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].host", "127.0.0.1");
+        config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].port", Integer.toString(blackhole.port()));
+        config.put("sentinel.alertmanager.url", alertmanager.url());
+        return config;
+    }
+
+    private static void inventory(Map<String, String> config, String cluster, Topology topology) {
+        String prefix = "sentinel.clusters." + cluster;
+        config.put(prefix + ".user", Topology.MONITOR_USER);
+        config.put(prefix + ".password", Topology.MONITOR_PASSWORD);
+        List<DbServer> all = topology.all();
+        for (int i = 0; i < all.size(); i++) {
+            String instance = prefix + ".instances[" + i + "]";
+            config.put(instance + ".host", all.get(i).host());
+            config.put(instance + ".port", Integer.toString(all.get(i).port()));
+            config.put(instance + ".role", i == 0 ? "primary" : "replica");
+            config.put(instance + ".labels.zone", "zone-" + i);
+        }
+    }
+
+    static synchronized void stop() {
+        if (blackhole != null) {
+            blackhole.close();
+        }
+        if (mysql != null) {
+            mysql.close();
+        }
+        if (mariadb != null) {
+            mariadb.close();
+        }
+        if (alertmanager != null) {
+            alertmanager.close();
+        }
+        mysql = null;
+        mariadb = null;
+        alertmanager = null;
+        blackhole = null;
+    }
+
+    public static Topology mysql() {
+        return mysql;
+    }
+
+    public static Topology mariadb() {
+        return mariadb;
+    }
+
+    public static AlertmanagerProcess alertmanager() {
+        return alertmanager;
+    }
+
+    static Blackhole blackhole() {
+        return blackhole;
+    }
+}
