@@ -140,5 +140,12 @@ public final class AlertmanagerProcess implements AutoCloseable {
     @Override
     public void close() {
         LabProcesses.stop(process, name, 10);
+        if (!Boolean.getBoolean("lab.keep")) {
+            try {
+                DbServer.deleteTree(dir);
+            } catch (IOException e) {
+                System.err.println("[lab] cannot delete " + dir + ": " + e);
+            }
+        }
     }
 }

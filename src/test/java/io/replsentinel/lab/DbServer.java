@@ -141,7 +141,7 @@ public final class DbServer implements AutoCloseable {
 
     private void initialise() {
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(dir.resolve("tmp"));
             LabInstall install = LabInstall.get();
             List<String> cmd = new ArrayList<>();
             if (flavor == Flavor.MYSQL) {
@@ -155,16 +155,26 @@ public final class DbServer implements AutoCloseable {
                 cmd.add("--datadir=" + dataDir);
                 cmd.add("--auth-root-authentication-method=normal");
                 cmd.add("--skip-test-db");
+                cmd.add("--tmpdir=" + dir.resolve("tmp"));
                 cmd.add("--user=" + System.getProperty("user.name"));
             }
             Path log = dir.resolve("initialise.log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("initialising " + name + " timed out");
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("initialising " + name + " failed:\n" + Files.readString(log) + tail(errorLog()));
+            for (int attempt = 1;; attempt++) {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("initialising " + name + " timed out");
+                }
+                if (p.exitValue() == 0) {
+                    break;
+                }
+                String why = Files.readString(log) + tail(errorLog());
+                if (attempt == 2) {
+                    throw new IllegalStateException("initialising " + name + " failed:\n" + why);
+                }
+                // A bootstrap can fail transiently on a busy machine: start over from an empty datadir once.
+                System.err.println("[lab] initialising " + name + " failed, retrying once:\n" + why);
+                deleteTree(dataDir);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -190,6 +200,7 @@ public final class DbServer implements AutoCloseable {
                 "bind_address=127.0.0.1",
                 "socket=" + socketPath(),
                 "pid_file=" + dir.resolve("mysqld.pid"),
+                "tmpdir=" + dir.resolve("tmp"),
                 "log_error=" + errorLog(),
                 "lc_messages_dir=" + root.resolve("usr/share/mysql"),
                 "character_sets_dir=" + root.resolve("usr/share/mysql/charsets"),
@@ -228,6 +239,7 @@ public final class DbServer implements AutoCloseable {
                 "--socket=" + socketPath(),
                 "--bind-address=127.0.0.1",
                 "--pid-file=" + dir.resolve("mariadbd.pid"),
+                "--tmpdir=" + dir.resolve("tmp"),
                 "--log-error=" + errorLog(),
                 "--server-id=" + serverId,
                 "--report-host=127.0.0.1",
@@ -298,10 +310,20 @@ public final class DbServer implements AutoCloseable {
         LabProcesses.stop(process, name, 60);
     }
 
-    /** Kills the server (a throwaway datadir needs no clean shutdown) and keeps its directory for inspection. */
+    /**
+     * Kills the server (a throwaway datadir needs no clean shutdown) and deletes its directory (about
+     * 110 MB for MySQL); {@code -Dlab.keep=true} keeps it for inspection.
+     */
     @Override
     public void close() {
         kill();
+        if (!Boolean.getBoolean("lab.keep")) {
+            try {
+                deleteTree(dir);
+            } catch (IOException e) {
+                System.err.println("[lab] cannot delete " + dir + ": " + e);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------ SQL
@@ -393,6 +415,17 @@ public final class DbServer implements AutoCloseable {
     public String gtidPosition() {
         String v = scalar(flavor == Flavor.MYSQL ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_binlog_pos");
         return v == null ? "" : v.replace("\n", "");
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static String tail(Path file) {
