@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Provisions the real database servers the test lab runs against, without touching
+# the system's apt sources and without leaving any server running on the standard ports.
+#
+#  - MariaDB 10.11 and Alertmanager from Debian 12 (system apt, services kept from starting)
+#  - MySQL 9.7 from Debian sid, extracted (never installed) into the cache directory and run
+#    through sid's own dynamic loader.
+#
+# Cache: ${REPL_SENTINEL_LAB_DIR:-$HOME/.cache/repl-sentinel/lab}. Idempotent; a second run
+# only checks what is there and prints the versions.
+set -euo pipefail
+
+CACHE="${REPL_SENTINEL_LAB_DIR:-$HOME/.cache/repl-sentinel/lab}"
+SID="$CACHE/mysql-sid"
+MARKER="$SID/.complete"
+APT_LOCK_WAIT=(-o DPkg::Lock::Timeout=600)
+
+log() { printf '[lab-provision] %s\n' "$*" >&2; }
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); else
+    log "not root and no sudo: cannot install system packages"; fi
+fi
+
+mkdir -p "$CACHE"
+
+# ---------------------------------------------------------------- system packages (Debian 12)
+APT_UPDATED=0
+apt_update_once() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    "${SUDO[@]}" apt-get "${APT_LOCK_WAIT[@]}" update -qq
+    APT_UPDATED=1
+  fi
+}
+
+# Installs packages while keeping their init scripts from starting a server on the default port.
+install_quietly() {
+  local created_policy=0 before after pid
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  before="$(pidof mariadbd prometheus-alertmanager || true)"
+  apt_update_once
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get "${APT_LOCK_WAIT[@]}" install -y -qq \
+    --no-install-recommends "$@" >&2 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    # The package lists may be stale (a clean CI image): refresh once and retry.
+    APT_UPDATED=0; apt_update_once
+    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get "${APT_LOCK_WAIT[@]}" install -y -qq \
+      --no-install-recommends "$@" >&2
+  fi
+  # Only a server that this install started is stopped; anything that ran before is left alone.
+  after="$(pidof mariadbd prometheus-alertmanager || true)"
+  for pid in $after; do
+    case " $before " in *" $pid "*) continue ;; esac
+    log "stopping server $pid started by the package install"
+    "${SUDO[@]}" kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ "$created_policy" -eq 1 ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+}
+
+need=()
+if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+  need+=(mariadb-server mariadb-client)
+fi
+if [ ! -x /usr/bin/prometheus-alertmanager ]; then
+  need+=(prometheus-alertmanager)
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+  log "installing ${need[*]}"
+  install_quietly "${need[@]}"
+fi
+
+# ---------------------------------------------------------------- MySQL 9.7 from sid (extracted)
+if [ ! -f "$MARKER" ]; then
+  # dpkg and the sid keyring check need these; debian-archive-keyring is on every Debian.
+  if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+    apt_update_once
+    "${SUDO[@]}" apt-get "${APT_LOCK_WAIT[@]}" install -y -qq --no-install-recommends debian-archive-keyring >&2
+  fi
+  APT_DIR="$CACHE/apt-sid"
+  mkdir -p "$APT_DIR/empty" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/state" "$APT_DIR/debs"
+  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' \
+    > "$APT_DIR/sources.list"
+  : > "$APT_DIR/status"
+  SID_APT=(-o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+           -o Dir::State="$APT_DIR/state" -o Dir::State::Lists="$APT_DIR/lists"
+           -o Dir::Cache="$APT_DIR/cache" -o Dir::State::status="$APT_DIR/status"
+           -o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts="$APT_DIR/empty"
+           -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  log "fetching the sid package index (private apt configuration)"
+  apt-get "${SID_APT[@]}" update -qq >&2
+  # Recursive dependency closure; virtual packages (<...>) and perl are left out.
+  mapfile -t pkgs < <(apt-cache "${SID_APT[@]}" depends --recurse --no-recommends --no-suggests \
+      --no-conflicts --no-breaks --no-replaces --no-enhances --no-pre-depends \
+      mysql-server-core mysql-client-core \
+    | grep -E '^[a-z0-9]' | sed 's/:any$//' | sort -u \
+    | grep -Ev '^(perl|perl-base|perl-modules-.*|libperl.*|.*-perl)$')
+  # Pre-depends are dependencies too; add them by a second pass without --no-pre-depends.
+  mapfile -t pkgs2 < <(apt-cache "${SID_APT[@]}" depends --recurse --no-recommends --no-suggests \
+      --no-conflicts --no-breaks --no-replaces --no-enhances \
+      mysql-server-core mysql-client-core \
+    | grep -E '^[a-z0-9]' | sed 's/:any$//' | sort -u \
+    | grep -Ev '^(perl|perl-base|perl-modules-.*|libperl.*|.*-perl)$')
+  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" "${pkgs2[@]}" | sort -u)
+  log "downloading ${#pkgs[@]} sid packages"
+  (cd "$APT_DIR/debs" && apt-get "${SID_APT[@]}" download "${pkgs[@]}" -qq >&2)
+  rm -rf "$SID.tmp"; mkdir -p "$SID.tmp"
+  for deb in "$APT_DIR"/debs/*.deb; do
+    dpkg -x "$deb" "$SID.tmp"
+  done
+  rm -rf "$SID"; mv "$SID.tmp" "$SID"
+  # Keep the downloaded .debs out of the cache once extracted; the tree is what is reused.
+  rm -rf "$APT_DIR/debs" "$APT_DIR/cache/archives"/*.deb
+  printf '%s\n' "${pkgs[@]}" > "$SID/.packages"
+  date -u +%FT%TZ > "$MARKER"
+  log "MySQL extracted into $SID"
+fi
+
+LOADER="$SID/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+LIBS="$SID/usr/lib/x86_64-linux-gnu"
+mysql_v="$("$LOADER" --library-path "$LIBS" "$SID/usr/sbin/mysqld" --no-defaults --version 2>/dev/null \
+  | sed -n 's/.*Ver \([^ ]*\).*/\1/p')"
+mariadb_v="$(/usr/sbin/mariadbd --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p')"
+am_v="$(/usr/bin/prometheus-alertmanager --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)"
+[ -n "$mysql_v" ] || { log "mysqld in $SID does not run"; exit 1; }
+[ -n "$mariadb_v" ] || { log "mariadbd does not run"; exit 1; }
+[ -n "$am_v" ] || { log "prometheus-alertmanager does not run"; exit 1; }
+echo "lab ready: mysql=$mysql_v (${SID}) mariadb=$mariadb_v alertmanager=$am_v"
