@@ -16,8 +16,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +45,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
+    private static final String DIR_LOCK = ".sentinel.lock";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     /** JUL keeps loggers weakly: hold the ones we quieten, or their level is lost. */
     private static final List<java.util.logging.Logger> QUIETENED = List.of(
@@ -50,13 +56,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             java.util.logging.Logger.getLogger("state.change.logger"));
 
     private final KafkaRaftServer server;
+    private final FileLock dirLock;
     private final Path dataDir;
     private final String bootstrapServers;
     private final String clusterId;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, String bootstrapServers, String clusterId) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, FileLock dirLock, Path dataDir, String bootstrapServers,
+            String clusterId) {
         this.server = server;
+        this.dirLock = dirLock;
         this.dataDir = dataDir;
         this.bootstrapServers = bootstrapServers;
         this.clusterId = clusterId;
@@ -75,17 +84,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath().normalize();
         int[] ports = freePorts(port);
         String bootstrap = HOST + ":" + ports[0];
+        FileLock dirLock = lockDataDir(dir);
         KafkaRaftServer server;
         String clusterId;
         try {
-            Files.createDirectories(dir);
             KafkaConfig config = KafkaConfig.fromProps(brokerProperties(dir, ports[0], ports[1]), false);
             clusterId = formatIfNeeded(dir);
             server = new KafkaRaftServer(config, Time.SYSTEM);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot prepare the Kafka data directory " + dir, e);
+        } catch (IOException | RuntimeException e) {
+            release(dirLock);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("Cannot prepare the Kafka data directory " + dir, io);
+            }
+            throw (RuntimeException) e;
         }
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, bootstrap, clusterId);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dirLock, dir, bootstrap, clusterId);
         try {
             server.startup();
             awaitReady(bootstrap);
@@ -112,19 +125,40 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return dataDir;
     }
 
-    /** Stops the broker and releases the data directory. Safe to call more than once, from any thread. */
+    /**
+     * Stops the broker and releases the data directory. Safe to call more than once, from any thread.
+     * Gives up waiting after 10 s, so a wedged broker cannot keep the JVM from exiting.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        long started = System.nanoTime();
+        Thread stopper = new Thread(() -> {
+            try {
+                server.shutdown();
+                server.awaitShutdown();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Embedded Kafka broker at %s did not stop cleanly", bootstrapServers);
+            }
+        }, "embedded-kafka-stop");
+        stopper.setDaemon(true);
+        stopper.start();
         try {
-            server.shutdown();
-            server.awaitShutdown();
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "Embedded Kafka broker at %s did not stop cleanly", bootstrapServers);
+            stopper.join(STOP_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        if (stopper.isAlive()) {
+            LOG.warnf("Embedded Kafka broker at %s did not stop within %d s; leaving it", bootstrapServers,
+                    STOP_TIMEOUT.toSeconds());
+            return; // keep the directory lock: the broker may still be writing
+        }
+        release(dirLock);
+        LOG.debugf("Embedded Kafka broker at %s stopped in %d ms", bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
     static Properties brokerProperties(Path dir, int clientPort, int controllerPort) {
@@ -173,6 +207,49 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(settings);
         return props;
+    }
+
+    /**
+     * Claims {@code dir} for this broker. Kafka locks its log directory only when the broker part starts,
+     * after the controller has already opened the metadata log: a second broker on the same directory
+     * would damage the first one's metadata before failing. This lock is taken before anything else.
+     */
+    private static FileLock lockDataDir(Path dir) {
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(dir.resolve(DIR_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by another broker in this JVM
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new UncheckedIOException("Cannot lock the Kafka data directory " + dir, e);
+        }
+        closeQuietly(channel);
+        throw new IllegalStateException("The Kafka data directory " + dir + " is in use by another broker");
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            LOG.debugf("Could not release %s: %s", DIR_LOCK, e.getMessage());
+        }
+        closeQuietly(lock.channel());
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debugf("Could not close %s: %s", DIR_LOCK, e.getMessage());
+            }
+        }
     }
 
     /** Formats {@code dir} unless it already holds a formatted log; returns the cluster id it carries. */
