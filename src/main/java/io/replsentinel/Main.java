@@ -34,7 +34,16 @@ public class Main {
         Path dataDir = Path.of(setting("sentinel.embedded-kafka.data-dir", "SENTINEL_EMBEDDED_KAFKA_DATA_DIR", "data/kafka"));
         int port = Integer.parseInt(setting("sentinel.embedded-kafka.port", "SENTINEL_EMBEDDED_KAFKA_PORT", "0").trim());
 
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port);
+        EmbeddedKafkaBroker broker;
+        try {
+            broker = EmbeddedKafkaBroker.start(dataDir, port);
+        } catch (RuntimeException e) {
+            System.err.println("Cannot start the embedded Kafka broker in " + dataDir.toAbsolutePath() + ": " + rootMessage(e)
+                    + "\nIs another repl-sentinel using that directory? Set SENTINEL_EMBEDDED_KAFKA_DATA_DIR to another one, "
+                    + "or KAFKA_BOOTSTRAP_SERVERS to a Kafka cluster.");
+            System.exit(1);
+            return;
+        }
         System.setProperty("kafka.bootstrap.servers", broker.bootstrapServers());
         LOG.infof("No Kafka configured (KAFKA_BOOTSTRAP_SERVERS): started the embedded Kafka broker at %s, data in %s",
                 broker.bootstrapServers(), broker.dataDir());
@@ -59,6 +68,14 @@ public class Main {
             value = System.getenv(envVariable);
         }
         return value == null || value.isBlank() ? defaultValue : value;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     private static void awaitQuarkusStopped() {
