@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The embedded broker is a real Kafka: clients talk to it, it keeps data across restarts. */
 class EmbeddedKafkaBrokerTest {
@@ -57,7 +58,9 @@ class EmbeddedKafkaBrokerTest {
 
     @Test
     void recordsAndClusterIdSurviveRestartOnSameDataDir() {
+        long t0 = System.nanoTime();
         broker = EmbeddedKafkaBroker.start(dataDir, 0);
+        System.out.printf("embedded broker started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         String clusterId = broker.clusterId();
         String topic = "restart-" + UUID.randomUUID();
         createTopic(topic, 2);
@@ -65,7 +68,7 @@ class EmbeddedKafkaBrokerTest {
             kafka.send(topic, "orders", "{\"before\":\"restart\"}");
         }
 
-        long t0 = System.nanoTime();
+        t0 = System.nanoTime();
         broker.close();
         long stopMillis = (System.nanoTime() - t0) / 1_000_000;
         broker.close(); // a second close is harmless
@@ -79,6 +82,22 @@ class EmbeddedKafkaBrokerTest {
         try (KafkaTestClient kafka = KafkaTestClient.fromBeginning(broker.bootstrapServers(), topic)) {
             ConsumerRecord<String, String> record = kafka.awaitRecord(topic, r -> "orders".equals(r.key()), WAIT);
             assertThat(record.value()).isEqualTo("{\"before\":\"restart\"}");
+        }
+    }
+
+    @Test
+    void secondBrokerOnSameDataDirIsRefusedAndFirstKeepsWorking() {
+        broker = EmbeddedKafkaBroker.start(dataDir, 0);
+        String topic = "shared-" + UUID.randomUUID();
+        createTopic(topic, 1);
+
+        assertThatThrownBy(() -> EmbeddedKafkaBroker.start(dataDir, 0))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("in use");
+
+        try (KafkaTestClient kafka = KafkaTestClient.fromEnd(broker.bootstrapServers(), topic)) {
+            kafka.send(topic, "orders", "{}");
+            assertThat(kafka.awaitRecord(topic, r -> "orders".equals(r.key()), WAIT).value()).isEqualTo("{}");
         }
     }
 
