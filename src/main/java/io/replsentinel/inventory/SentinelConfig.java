@@ -89,10 +89,11 @@ public interface SentinelConfig {
         Duration timeout();
 
         /**
-         * Extra Connector/J URL options. The default negotiates TLS when the server offers it and
-         * lets {@code caching_sha2_password} accounts log in without it.
+         * Extra Connector/J URL options. The default negotiates TLS when the server offers it, lets
+         * {@code caching_sha2_password} accounts log in without it, and reads performance_schema's
+         * zero timestamps ("never") as null.
          */
-        @WithDefault("sslMode=PREFERRED&allowPublicKeyRetrieval=true")
+        @WithDefault("sslMode=PREFERRED&allowPublicKeyRetrieval=true&zeroDateTimeBehavior=CONVERT_TO_NULL")
         String jdbcOptions();
     }
 

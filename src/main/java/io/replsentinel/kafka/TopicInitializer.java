@@ -1,0 +1,126 @@
+package io.replsentinel.kafka;
+
+import io.quarkus.runtime.StartupEvent;
+import io.replsentinel.inventory.SentinelConfig;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the service's topics when they are missing, before the messaging channels start: otherwise
+ * the first producer or consumer would have the broker auto-create them with its default partition
+ * count (or fail where auto-creation is off). Topics that already exist are left as they are.
+ * <p>
+ * A Kafka that cannot be reached, or that refuses topic creation, does not stop the service: it is
+ * logged, and readiness reports Kafka.
+ */
+@ApplicationScoped
+public class TopicInitializer {
+
+    private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    @Inject
+    SentinelConfig config;
+
+    /** Every {@code kafka.*} setting (bootstrap servers, security), as Quarkus gives it to Kafka clients. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
+    /** Runs before SmallRye Reactive Messaging starts its channels (it observes at LIBRARY_BEFORE). */
+    void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        SentinelConfig.Topics topics = config.topics();
+        List<String> names = List.of(topics.status(), topics.alerts(), topics.dlq());
+        try (Admin admin = Admin.create(adminConfig(kafkaConfig))) {
+            Set<String> created = ensureTopics(admin, names, topics.partitions(), topics.replicationFactor(), TIMEOUT);
+            if (!created.isEmpty()) {
+                LOG.infof("Created Kafka topics %s (%d partitions, replication factor %d)",
+                        created, topics.partitions(), topics.replicationFactor());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not make sure the Kafka topics %s exist at %s: %s", names,
+                    kafkaConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), e.getMessage());
+        }
+    }
+
+    /**
+     * Creates those of {@code names} that do not exist yet.
+     *
+     * @return the topics this call created (empty when all existed)
+     * @throws IllegalStateException when Kafka does not answer in time or refuses a creation
+     */
+    public static Set<String> ensureTopics(Admin admin, Collection<String> names, int partitions,
+            short replicationFactor, Duration timeout) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : new LinkedHashSet<>(names)) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, partitions, replicationFactor));
+                }
+            }
+            Set<String> created = new LinkedHashSet<>();
+            if (missing.isEmpty()) {
+                return created;
+            }
+            Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
+            for (NewTopic topic : missing) {
+                try {
+                    results.get(topic.name()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(topic.name());
+                } catch (ExecutionException e) {
+                    // another instance of the service may have created it meanwhile: that is fine
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("Cannot create topic " + topic.name() + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+            return created;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating Kafka topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer within " + timeout.toSeconds() + " s", e);
+        }
+    }
+
+    /** Only the settings an Admin client knows, so it does not warn about consumer or producer ones. */
+    static Map<String, Object> adminConfig(Map<String, Object> kafkaConfig) {
+        Set<String> known = AdminClientConfig.configNames();
+        Map<String, Object> admin = new HashMap<>();
+        kafkaConfig.forEach((key, value) -> {
+            if (known.contains(key)) {
+                admin.put(key, value);
+            }
+        });
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        admin.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "repl-sentinel-topic-initializer");
+        return admin;
+    }
+}
