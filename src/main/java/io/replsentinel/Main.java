@@ -39,8 +39,8 @@ public class Main {
             broker = EmbeddedKafkaBroker.start(dataDir, port);
         } catch (RuntimeException e) {
             System.err.println("Cannot start the embedded Kafka broker in " + dataDir.toAbsolutePath() + ": " + rootMessage(e)
-                    + "\nIs another repl-sentinel using that directory? Set SENTINEL_EMBEDDED_KAFKA_DATA_DIR to another one, "
-                    + "or KAFKA_BOOTSTRAP_SERVERS to a Kafka cluster.");
+                    + "\nIf another repl-sentinel uses that directory or port, set SENTINEL_EMBEDDED_KAFKA_DATA_DIR or "
+                    + "SENTINEL_EMBEDDED_KAFKA_PORT to other ones, or KAFKA_BOOTSTRAP_SERVERS to a Kafka cluster.");
             System.exit(1);
             return;
         }
