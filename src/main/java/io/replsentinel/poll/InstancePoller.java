@@ -39,6 +39,17 @@ final class InstancePoller implements AutoCloseable {
     ReplicationStatus poll() {
         Instant observedAt = clock.instant();
         long start = System.nanoTime();
+        boolean reused = connection != null;
+        ReplicationStatus status = attempt(observedAt, start);
+        if (reused && !status.reachable() && !PollErrors.TIMEOUT.equals(status.error().errorClass())) {
+            // A kept connection broke (server restarted, connection killed, idle timeout): what
+            // matters is whether the instance answers now, so ask once more on a fresh connection.
+            status = attempt(observedAt, start);
+        }
+        return status;
+    }
+
+    private ReplicationStatus attempt(Instant observedAt, long start) {
         try {
             Connection c = connection();
             Row vars = reader.variables(c);

@@ -11,11 +11,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,33 +51,40 @@ abstract class FaultDetectionScenarios {
         DbServer replica = topology().replicas().get(0);
         int key = KEYS.incrementAndGet();
         try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
-            faults().duplicateKeyOnReplica(replica, key);
-
-            ConsumerRecord<String, String> fired = alerts.firing("ReplicationSqlThreadStopped", replica.id(), Map.of());
-            JsonNode alert = KafkaTestClient.json(fired);
-            assertThat(labels(alert)).isEqualTo(new TreeMap<>(Map.of(
-                    "alertname", "ReplicationSqlThreadStopped", "cluster", cluster(), "instance", replica.id(),
-                    "severity", "critical", "channel", "", "cause", "duplicate_key", "zone", "zone-1")));
-            JsonNode evidence = alert.path("evidence");
-            assertThat(evidence.path("lastSqlErrno").asInt()).isEqualTo(1062);
-            assertThat(evidence.path("lastSqlError").asText()).contains("Duplicate entry '" + key + "'");
-            assertThat(evidence.path("lastSqlError").asText()).doesNotStartWith("Coordinator stopped");
-            if (mysql()) {
-                assertThat(evidence.path("lastSqlCoordinatorError").asText()).startsWith("Coordinator stopped because there were error(s)");
-            }
-            assertThat(evidence.path("impliesDivergence").asBoolean()).isTrue();
-            assertThat(evidence.path("flavor").asText()).isEqualTo(mysql() ? "mysql" : "mariadb");
-            assertThat(KafkaTestClient.header(fired, "ce_type")).contains("io.replsentinel.alert.v1");
-            assertThat(fired.key()).isEqualTo(alert.path("fingerprint").asText());
-            awaitInAlertmanager("ReplicationSqlThreadStopped", replica.id(), true);
-
-            faults().repairDuplicateKey(replica, key);
+            ConsumerRecord<String, String> fired = underFault(
+                    () -> faults().duplicateKeyOnReplica(replica, key),
+                    () -> faults().repairDuplicateKey(replica, key),
+                    () -> {
+                        ConsumerRecord<String, String> r = alerts.firing("ReplicationSqlThreadStopped", replica.id(), Map.of());
+                        assertDuplicateKeyAlert(r, replica, key);
+                        awaitInAlertmanager("ReplicationSqlThreadStopped", replica.id(), true);
+                        return r;
+                    });
 
             JsonNode resolved = KafkaTestClient.json(alerts.resolved(fired.key()));
-            assertThat(labels(resolved)).isEqualTo(labels(alert));
+            assertThat(labels(resolved)).isEqualTo(labels(KafkaTestClient.json(fired)));
             assertThat(resolved.path("endsAt").asText()).isNotEmpty();
             awaitInAlertmanager("ReplicationSqlThreadStopped", replica.id(), false);
         }
+    }
+
+    private void assertDuplicateKeyAlert(ConsumerRecord<String, String> fired, DbServer replica, int key) {
+        JsonNode alert = KafkaTestClient.json(fired);
+        assertThat(labels(alert)).isEqualTo(new TreeMap<>(Map.of(
+                "alertname", "ReplicationSqlThreadStopped", "cluster", cluster(), "instance", replica.id(),
+                "severity", "critical", "channel", "", "cause", "duplicate_key", "zone", "zone-1")));
+        JsonNode evidence = alert.path("evidence");
+        assertThat(evidence.path("lastSqlErrno").asInt()).isEqualTo(1062);
+        assertThat(evidence.path("lastSqlError").asText()).contains("Duplicate entry '" + key + "'");
+        assertThat(evidence.path("lastSqlError").asText()).doesNotStartWith("Coordinator stopped");
+        if (mysql()) {
+            assertThat(evidence.path("lastSqlCoordinatorError").asText())
+                    .startsWith("Coordinator stopped because there were error(s)");
+        }
+        assertThat(evidence.path("impliesDivergence").asBoolean()).isTrue();
+        assertThat(evidence.path("flavor").asText()).isEqualTo(mysql() ? "mysql" : "mariadb");
+        assertThat(KafkaTestClient.header(fired, "ce_type")).contains("io.replsentinel.alert.v1");
+        assertThat(fired.key()).isEqualTo(alert.path("fingerprint").asText());
     }
 
     @Test
@@ -83,31 +92,27 @@ abstract class FaultDetectionScenarios {
         DbServer source = topology().source();
         List<DbServer> replicas = topology().replicas();
         try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
-            faults().killSource();
+            List<String> fingerprints = underFault(faults()::killSource, faults()::restartSource, () -> {
+                JsonNode unreachable = KafkaTestClient.json(alerts.firing("InstanceUnreachable", source.id(), Map.of()));
+                assertThat(labels(unreachable)).isEqualTo(new TreeMap<>(Map.of(
+                        "alertname", "InstanceUnreachable", "cluster", cluster(), "instance", source.id(),
+                        "severity", "critical", "cause", "refused", "zone", "zone-0")));
+                assertThat(unreachable.path("evidence").path("errorClass").asText()).isEqualTo("refused");
+                List<String> fps = new ArrayList<>(List.of(unreachable.path("fingerprint").asText()));
+                for (int i = 0; i < replicas.size(); i++) {
+                    DbServer r = replicas.get(i);
+                    JsonNode c = KafkaTestClient.json(alerts.firing("ReplicationIoThreadConnecting", r.id(), Map.of()));
+                    assertThat(labels(c)).isEqualTo(new TreeMap<>(Map.of(
+                            "alertname", "ReplicationIoThreadConnecting", "cluster", cluster(), "instance", r.id(),
+                            "severity", "warning", "channel", "", "zone", "zone-" + (i + 1))));
+                    assertThat(c.path("evidence").path("lastIoErrno").asInt()).isIn(2003, 2013);
+                    assertThat(c.path("evidence").path("sourcePort").asInt()).isEqualTo(source.port());
+                    fps.add(c.path("fingerprint").asText());
+                }
+                return fps;
+            });
 
-            JsonNode unreachable = KafkaTestClient.json(alerts.firing("InstanceUnreachable", source.id(), Map.of()));
-            assertThat(labels(unreachable)).isEqualTo(new TreeMap<>(Map.of(
-                    "alertname", "InstanceUnreachable", "cluster", cluster(), "instance", source.id(),
-                    "severity", "critical", "cause", "refused", "zone", "zone-0")));
-            assertThat(unreachable.path("evidence").path("errorClass").asText()).isEqualTo("refused");
-            String[] connecting = new String[replicas.size()];
-            for (int i = 0; i < replicas.size(); i++) {
-                DbServer r = replicas.get(i);
-                JsonNode c = KafkaTestClient.json(alerts.firing("ReplicationIoThreadConnecting", r.id(), Map.of()));
-                assertThat(labels(c)).isEqualTo(new TreeMap<>(Map.of(
-                        "alertname", "ReplicationIoThreadConnecting", "cluster", cluster(), "instance", r.id(),
-                        "severity", "warning", "channel", "", "zone", "zone-" + (i + 1))));
-                assertThat(c.path("evidence").path("lastIoErrno").asInt()).isIn(2003, 2013);
-                assertThat(c.path("evidence").path("sourcePort").asInt()).isEqualTo(source.port());
-                connecting[i] = c.path("fingerprint").asText();
-            }
-
-            faults().restartSource();
-
-            alerts.resolved(unreachable.path("fingerprint").asText());
-            for (String fp : connecting) {
-                alerts.resolved(fp);
-            }
+            fingerprints.forEach(alerts::resolved);
         }
     }
 
@@ -115,17 +120,19 @@ abstract class FaultDetectionScenarios {
     void wrongReplicationPassword_firesIoThreadStoppedWithCauseAuth_thenResolvesAfterRepair() {
         DbServer replica = topology().replicas().get(1);
         try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
-            faults().wrongReplicationPassword(replica);
-
-            JsonNode alert = KafkaTestClient.json(alerts.firing("ReplicationIoThreadStopped", replica.id(),
-                    Map.of("cause", "auth")));
-            assertThat(labels(alert)).isEqualTo(new TreeMap<>(Map.of(
-                    "alertname", "ReplicationIoThreadStopped", "cluster", cluster(), "instance", replica.id(),
-                    "severity", "critical", "channel", "", "cause", "auth", "zone", "zone-2")));
-            assertThat(alert.path("evidence").path("lastIoErrno").asInt()).isEqualTo(1045);
-            assertThat(alert.path("evidence").path("lastIoError").asText()).contains("Access denied");
-
-            faults().repairReplicationPassword(replica);
+            JsonNode alert = underFault(
+                    () -> faults().wrongReplicationPassword(replica),
+                    () -> faults().repairReplicationPassword(replica),
+                    () -> {
+                        JsonNode a = KafkaTestClient.json(alerts.firing("ReplicationIoThreadStopped", replica.id(),
+                                Map.of("cause", "auth")));
+                        assertThat(labels(a)).isEqualTo(new TreeMap<>(Map.of(
+                                "alertname", "ReplicationIoThreadStopped", "cluster", cluster(), "instance", replica.id(),
+                                "severity", "critical", "channel", "", "cause", "auth", "zone", "zone-2")));
+                        assertThat(a.path("evidence").path("lastIoErrno").asInt()).isEqualTo(1045);
+                        assertThat(a.path("evidence").path("lastIoError").asText()).contains("Access denied");
+                        return a;
+                    });
 
             alerts.resolved(alert.path("fingerprint").asText());
         }
@@ -137,25 +144,37 @@ abstract class FaultDetectionScenarios {
         int a = KEYS.incrementAndGet();
         int b = KEYS.incrementAndGet();
         try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
-            faults().purgeBinlogsNeededBy(replica, a, b);
-
-            JsonNode alert = KafkaTestClient.json(alerts.firing("ReplicationIoThreadStopped", replica.id(),
-                    Map.of("cause", "source_log_purged")));
-            assertThat(labels(alert)).isEqualTo(new TreeMap<>(Map.of(
-                    "alertname", "ReplicationIoThreadStopped", "cluster", cluster(), "instance", replica.id(),
-                    "severity", "critical", "channel", "", "cause", "source_log_purged", "zone", "zone-2")));
-            JsonNode evidence = alert.path("evidence");
-            if (mysql()) {
-                assertThat(evidence.path("lastIoErrno").asInt()).isEqualTo(13114);
-                assertThat(evidence.path("lastIoError").asText()).contains("purged required binary logs");
-            } else {
-                assertThat(evidence.path("lastIoErrno").asInt()).isEqualTo(1236);
-                assertThat(evidence.path("lastIoError").asText()).contains("Could not find GTID state");
-            }
-
-            faults().repairPurgedBinlogs(replica);
+            JsonNode alert = underFault(
+                    () -> faults().purgeBinlogsNeededBy(replica, a, b),
+                    () -> faults().repairPurgedBinlogs(replica),
+                    () -> {
+                        JsonNode fired = KafkaTestClient.json(alerts.firing("ReplicationIoThreadStopped", replica.id(),
+                                Map.of("cause", "source_log_purged")));
+                        assertThat(labels(fired)).isEqualTo(new TreeMap<>(Map.of(
+                                "alertname", "ReplicationIoThreadStopped", "cluster", cluster(), "instance", replica.id(),
+                                "severity", "critical", "channel", "", "cause", "source_log_purged", "zone", "zone-2")));
+                        JsonNode evidence = fired.path("evidence");
+                        if (mysql()) {
+                            assertThat(evidence.path("lastIoErrno").asInt()).isEqualTo(13114);
+                            assertThat(evidence.path("lastIoError").asText()).contains("purged required binary logs");
+                        } else {
+                            assertThat(evidence.path("lastIoErrno").asInt()).isEqualTo(1236);
+                            assertThat(evidence.path("lastIoError").asText()).contains("Could not find GTID state");
+                        }
+                        return fired;
+                    });
 
             alerts.resolved(alert.path("fingerprint").asText());
+        }
+    }
+
+    /** Injects a fault, checks what it raised, and repairs it whatever the check said: later tests share the servers. */
+    private static <T> T underFault(Runnable inject, Runnable repair, Supplier<T> check) {
+        inject.run();
+        try {
+            return check.get();
+        } finally {
+            repair.run();
         }
     }
 

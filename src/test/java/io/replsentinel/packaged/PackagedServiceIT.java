@@ -1,0 +1,143 @@
+package io.replsentinel.packaged;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The README's run command, for real: the packaged jar with nothing but a YAML inventory starts its
+ * embedded Kafka broker, polls, alerts, stops on SIGTERM and starts again on the same data; a
+ * malformed inventory stops it at once with the key named.
+ */
+class PackagedServiceIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopWhatWasStarted() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", JAR.toString());
+        Map<String, String> env = pb.environment();
+        env.remove("KAFKA_BOOTSTRAP_SERVERS");
+        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
+        env.put("SENTINEL_EMBEDDED_KAFKA_DATA_DIR", dataDir.toString());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("ORDERS_MONITOR_PASSWORD", "never-printed-pw");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void runCommand_startsEmbeddedBrokerPollsSampleInventoryAndSurvivesRestart() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "packaged-");
+        Path dataDir = work.resolve("kafka");
+        int port = freePort();
+        Process first = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("first.log"));
+
+        awaitReady(port, first);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(get(port, "/q/metrics")).contains("mysql_instance_up{cluster=\"orders\",instance=\"127.0.0.1:13306\"} 0.0");
+            assertThat(get(port, "/api/alerts")).contains("\"alertname\":\"InstanceUnreachable\"")
+                    .contains("\"instance\":\"127.0.0.1:13306\"").contains("\"cause\":\"refused\"");
+        });
+        assertThat(Files.readString(work.resolve("first.log"))).contains("started the embedded Kafka broker")
+                .doesNotContain("never-printed-pw").doesNotContain("NoClassDefFoundError");
+
+        first.destroy();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+
+        Process second = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("second.log"));
+        awaitReady(port, second);
+        assertThat(Files.readString(work.resolve("second.log"))).doesNotContain("Created Kafka topics");
+    }
+
+    @Test
+    void malformedInventory_stopsStartupNamingTheKey() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "packaged-bad-");
+        Path config = work.resolve("bad.yaml");
+        Files.writeString(config, """
+                sentinel:
+                  clusters:
+                    orders:
+                      user: sentinel
+                      password: never-printed-pw
+                      instances:
+                        - host: 10.0.0.11
+                          port: 33o6
+                """);
+        Process p = launch(config, work.resolve("kafka"), freePort(), work.resolve("bad.log"));
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(Files.readString(work.resolve("bad.log")))
+                .contains("sentinel.clusters.orders.instances[0].port")
+                .doesNotContain("never-printed-pw");
+    }
+
+    @Test
+    void duplicateInstance_stopsStartupNamingBothEntries() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "packaged-dup-");
+        Path config = work.resolve("dup.yaml");
+        Files.writeString(config, """
+                sentinel:
+                  clusters:
+                    orders:
+                      user: sentinel
+                      instances:
+                        - host: db1
+                        - host: db1
+                          port: 3306
+                """);
+        Process p = launch(config, work.resolve("kafka"), freePort(), work.resolve("dup.log"));
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(Files.readString(work.resolve("dup.log")))
+                .contains("sentinel.clusters.orders.instances[1]").contains("db1:3306 is listed twice");
+    }
+
+    private static void awaitReady(int port, Process p) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(p.isAlive()).as("service process alive").isTrue();
+            assertThat(get(port, "/q/health/ready")).contains("\"status\": \"UP\"");
+        });
+    }
+
+    private static String get(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
