@@ -98,8 +98,9 @@ class DetectionLatencyBench {
                 throw new AssertionError("no alert within 60 s");
             }
             long topicMillis = fired.timestamp() - t0;
+            String fingerprint = fired.key();
             faults.repairDuplicateKey(replica, key);
-            kafka.awaitRecord(ALERTS, r -> r.key().equals(fired.key())
+            kafka.awaitRecord(ALERTS, r -> r.key().equals(fingerprint)
                     && KafkaTestClient.json(r).path("status").asText().equals("resolved"), Duration.ofSeconds(60));
             return new long[] {topicMillis, amSeen - t0};
         }
