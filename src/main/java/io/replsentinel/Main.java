@@ -23,7 +23,7 @@ public class Main {
 
     public static void main(String... args) {
         if (setting("kafka.bootstrap.servers", "KAFKA_BOOTSTRAP_SERVERS", null) != null) {
-            Quarkus.run(args);
+            Quarkus.run(null, (exitCode, failure) -> exit(exitCode, failure), args);
             return;
         }
         if (!Boolean.parseBoolean(setting("sentinel.embedded-kafka.enabled", "SENTINEL_EMBEDDED_KAFKA_ENABLED", "true"))) {
@@ -57,8 +57,26 @@ public class Main {
             if (!ApplicationLifecycleManager.isVmShuttingDown()) {
                 broker.close(); // else the hook above closes it once Quarkus is down
             }
-            ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(exitCode, failure);
+            exit(exitCode, failure);
         }, args);
+    }
+
+    /**
+     * A start-up failure (a malformed inventory, say) can happen before logging is set up, when its
+     * message would be lost: say it on stderr, with the configuration key it names, then exit.
+     */
+    private static void exit(int exitCode, Throwable failure) {
+        if (failure != null) {
+            StringBuilder why = new StringBuilder("repl-sentinel could not start:");
+            java.util.Set<String> said = new java.util.LinkedHashSet<>();
+            for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+                if (t.getMessage() != null && said.add(t.getMessage())) {
+                    why.append(System.lineSeparator()).append("  ").append(t.getMessage());
+                }
+            }
+            System.err.println(why);
+        }
+        ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(exitCode, failure);
     }
 
     /** A system property, else the environment variable, else the default. */

@@ -123,7 +123,7 @@ class PackagedServiceIT {
     }
 
     private static void awaitReady(int port, Process p) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             assertThat(p.isAlive()).as("service process alive").isTrue();
             assertThat(get(port, "/q/health/ready")).contains("\"status\": \"UP\"");
         });
