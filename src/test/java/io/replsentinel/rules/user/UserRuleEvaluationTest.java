@@ -14,6 +14,7 @@ import static io.replsentinel.rules.user.Polls.sqlStopped;
 import static io.replsentinel.rules.user.Polls.unreachable;
 import static io.replsentinel.rules.user.Rules.findings;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 /** User rules evaluated over real-looking polls: what matches, once per what, and how it reads. */
 class UserRuleEvaluationTest {
@@ -48,8 +49,8 @@ class UserRuleEvaluationTest {
                 mysqlReplica("r1:3306", T0, true, running("", 3L), running("analytics", 75L)),
                 mysqlReplica("r2:3306", T0, true, running("", 61L)));
         assertThat(found).extracting(Finding::instance, f -> f.labels().get("channel"))
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("r1:3306", "analytics"),
-                        org.assertj.core.groups.Tuple.tuple("r2:3306", ""));
+                .containsExactlyInAnyOrder(tuple("r1:3306", "analytics"),
+                        tuple("r2:3306", ""));
     }
 
     @Test
@@ -110,6 +111,19 @@ class UserRuleEvaluationTest {
         assertThat(findings(rules,
                 mysqlReplica("r1:3306", T0, true, sqlStopped("")),
                 mariadbReplica("m1:3306", T0, sqlStopped("")))).extracting(Finding::instance).containsExactly("r1:3306");
+    }
+
+    @Test
+    void standardStringFunctions_workOnFieldsThatMayBeNull() {
+        UserRules rules = Rules.rule("DuplicateKeyOnMySql8",
+                "has(channel.lastSqlError) && channel.lastSqlError.contains('Duplicate entry')"
+                        + " && status.version.startsWith('8.') && status.serverUuid.matches('^uuid-[0-9]+$')"
+                        + " && size(status.channels.filter(c, c.sqlState == 'stopped')) == 1");
+        assertThat(findings(rules,
+                mysqlReplica("r1:3306", T0, true, running("", 0L), sqlStopped("analytics")),
+                mariadbReplica("m1:3306", T0, sqlStopped(""))))
+                .extracting(Finding::instance, f -> f.labels().get("channel"))
+                .containsExactly(tuple("r1:3306", "analytics"));
     }
 
     @Test
