@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -34,6 +35,11 @@ public final class DetectorCatalogue {
                 perChannel(REPLICATION_IO_THREAD_STOPPED, CRITICAL, DetectorCatalogue::ioThreadStopped),
                 perChannel(REPLICATION_IO_THREAD_CONNECTING, WARNING, DetectorCatalogue::ioThreadConnecting),
                 perChannel(REPLICATION_SQL_THREAD_STOPPED, CRITICAL, DetectorCatalogue::sqlThreadStopped));
+    }
+
+    /** Every built-in alertname; user rules may not take one of these names. */
+    public static Set<String> names() {
+        return Set.copyOf(all().stream().map(Detector::alertname).toList());
     }
 
     /**

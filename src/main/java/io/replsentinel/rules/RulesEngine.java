@@ -6,6 +6,7 @@ import io.replsentinel.alerting.AlertDispatcher;
 import io.replsentinel.event.Alert;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.rules.user.UserRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -22,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Reads channel {@code status-in} (the status topic, as a consumer group), keeps the latest status
  * of each instance per cluster, runs the detector catalogue over the cluster and hands every alert
- * state change to the {@link AlertDispatcher}. A record it cannot read is nacked: the channel's
- * dead-letter strategy moves it to the DLQ topic with the reason, and processing continues.
+ * state change to the {@link AlertDispatcher}; the user's own rules ({@link UserRules}) run after the
+ * built-in ones. A record it cannot read is nacked: the channel's dead-letter strategy moves it to
+ * the DLQ topic with the reason, and processing continues.
  */
 @ApplicationScoped
 public class RulesEngine {
@@ -35,15 +37,21 @@ public class RulesEngine {
     private final AlertDispatcher dispatcher;
     private final MeterRegistry registry;
     private final SentinelConfig config;
-    private final List<Detector> detectors = DetectorCatalogue.all();
+    private final UserRules userRules;
+    private final List<Detector> detectors;
     private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
 
-    public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config) {
+    public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
+                       UserRules userRules) {
         this.reader = new StatusReader(json);
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.config = config;
+        this.userRules = userRules;
+        List<Detector> all = new ArrayList<>(DetectorCatalogue.all());
+        all.addAll(userRules.detectors());
+        this.detectors = List.copyOf(all);
     }
 
     @Incoming(CHANNEL)
@@ -103,9 +111,9 @@ public class RulesEngine {
     private AlertTracker.Settings trackerSettings() {
         SentinelConfig.Rules rules = config.rules();
         return new AlertTracker.Settings(
-                alertname -> rules.forByAlert().getOrDefault(alertname,
+                alertname -> userRules.forDuration(alertname).orElseGet(() -> rules.forByAlert().getOrDefault(alertname,
                         DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING.equals(alertname)
-                                ? rules.ioConnectingThreshold() : rules.forDuration()),
+                                ? rules.ioConnectingThreshold() : rules.forDuration())),
                 rules.keepFiringFor(), rules.runbookBaseUrl(), config.api().externalUrl());
     }
 

@@ -1,0 +1,55 @@
+package io.replsentinel;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.replsentinel.event.Alert;
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.kafka.KafkaBrokerResource;
+import io.replsentinel.rules.RulesEngine;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The service boots with {@code sentinel.*} and {@code sentinel.user-rules.*} side by side, and
+ * the rules engine runs user rules with their own {@code for:}.
+ */
+@QuarkusTest
+@TestProfile(UserRulesBootTest.WithUserRules.class)
+@WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
+class UserRulesBootTest {
+
+    public static class WithUserRules implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "sentinel.rules.for", "0s",
+                    "sentinel.user-rules.ReplicaWritable.expr", "status.expectedRole == 'replica' && status.readOnly == false",
+                    "sentinel.user-rules.ReplicaWritable.severity", "critical",
+                    "sentinel.user-rules.ChannelLagging.expr", "has(channel.secondsBehindSource) && channel.secondsBehindSource > 60",
+                    "sentinel.user-rules.ChannelLagging.for", "1h");
+        }
+    }
+
+    @Inject
+    RulesEngine engine;
+
+    @Test
+    void userRuleFires_andOneWithALongForStaysPending() {
+        ChannelStatus lagging = new ChannelStatus("", "10.0.0.11", 3306, 1L, "uuid-1", ChannelStatus.RUNNING,
+                ChannelStatus.RUNNING, 0, null, null, 0, null, null, null, 120L, "uuid-1:1-9", "uuid-1:1-5", true);
+        ReplicationStatus writableLaggingReplica = new ReplicationStatus(1, "boot-user-rules", "r1:3306", Instant.now(), 3,
+                true, null, "mysql", "8.4.3", 2L, "uuid-2", false, false, "ON", "uuid-1:1-5", "ROW", true,
+                List.of(lagging), List.of(), null, "replica", Map.of());
+        assertThat(engine.evaluate(writableLaggingReplica)).extracting(Alert::alertname).containsExactly("ReplicaWritable");
+    }
+}
