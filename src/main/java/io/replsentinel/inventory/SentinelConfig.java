@@ -33,6 +33,8 @@ public interface SentinelConfig {
 
     Alertmanager alertmanager();
 
+    Heartbeat heartbeat();
+
     Api api();
 
     /** One replication topology and the credentials the poller uses on all its instances. */
@@ -160,6 +162,17 @@ public interface SentinelConfig {
         @WithDefault("30s")
         Duration ioConnectingThreshold();
 
+        /** Replication lag at which ReplicationLagHigh fires as a warning. */
+        @WithDefault("30s")
+        Duration lagWarning();
+
+        /** Replication lag at which ReplicationLagHigh fires as critical. */
+        @WithDefault("300s")
+        Duration lagCritical();
+
+        /** Intended local writes that ErrantTransactions must not report. */
+        Errant errant();
+
         /** How long resolved alerts stay visible in {@code GET /api/alerts}. */
         @WithDefault("1h")
         Duration resolvedRetention();
@@ -167,6 +180,36 @@ public interface SentinelConfig {
         /** Base of every alert's {@code runbook_url}; the alertname is appended as an anchor. */
         @WithDefault("https://github.com/repl-sentinel/repl-sentinel/blob/main/docs/runbooks.md")
         String runbookBaseUrl();
+    }
+
+    /** Local writes on replicas that are intended, so not errant. */
+    interface Errant {
+        /** MySQL server_uuids whose transactions on a replica are expected (e.g. a replica's own maintenance writes). */
+        Optional<List<String>> allowedUuids();
+
+        /** MariaDB gtid_domain_ids reserved for local writes (the usual way to keep them apart). */
+        Optional<List<Long>> allowedDomainIds();
+
+        /** MariaDB server_ids whose transactions on a replica are expected. */
+        Optional<List<Long>> allowedServerIds();
+    }
+
+    /**
+     * True lag, pt-heartbeat style: the service writes the time on each primary about once a
+     * second, into a small table of its own schema, and reads it on every replica. Off by default:
+     * the monitoring user then needs {@code CREATE, INSERT, UPDATE, SELECT} on that schema.
+     */
+    interface Heartbeat {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Schema of the heartbeat table ({@code <schema>.heartbeat}); created when missing. */
+        @WithDefault("repl_sentinel")
+        String schema();
+
+        /** How often each primary's row is updated. */
+        @WithDefault("1s")
+        Duration interval();
     }
 
     /** Delivery to Prometheus Alertmanager's v2 API; on when {@code url} is set. */

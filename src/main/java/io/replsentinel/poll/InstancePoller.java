@@ -53,8 +53,9 @@ final class InstancePoller implements AutoCloseable {
         try {
             Connection c = connection();
             Row vars = reader.variables(c);
-            List<ChannelStatus> channels = reader.channels(c);
+            List<ChannelStatus> channels = reader.channels(c).stream().map(SourceResolver::resolve).toList();
             List<ReplicaHost> replicas = reader.replicas(c);
+            int dumpThreads = reader.binlogDumpThreads(c);
             long millis = (System.nanoTime() - start) / 1_000_000;
             return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, instance.cluster(), instance.id(),
                     observedAt, millis, true, null, version.flavor(), version.number(),
@@ -62,7 +63,10 @@ final class InstancePoller implements AutoCloseable {
                     flag(vars.text("read_only")), flag(vars.text("super_read_only")),
                     vars.nonEmpty("gtid_mode"), ReplicaStatusParser.gtidSet(vars.text("gtid_executed")),
                     vars.nonEmpty("binlog_format"), flag(vars.text("log_replica_updates")),
-                    channels, replicas, null, instance.expectedRole().orElse(null), instance.labels());
+                    channels, replicas, null, instance.expectedRole().orElse(null), instance.labels(),
+                    vars.nonEmpty("enforce_gtid_consistency"), vars.nonEmpty("binlog_row_image"),
+                    flag(vars.text("gtid_strict_mode")), ReplicaStatusParser.gtidSet(vars.text("gtid_binlog_state")),
+                    dumpThreads, SourceResolver.addresses(instance.host()));
         } catch (SQLException | RuntimeException e) {
             close();
             long millis = (System.nanoTime() - start) / 1_000_000;

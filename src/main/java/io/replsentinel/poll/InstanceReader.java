@@ -31,6 +31,8 @@ final class InstanceReader {
     private static final String CONNECTION_ERRORS =
             "SELECT CHANNEL_NAME, LAST_ERROR_TIMESTAMP FROM performance_schema.replication_connection_status"
                     + " WHERE LAST_ERROR_NUMBER <> 0";
+    private static final String DUMP_THREADS =
+            "SELECT COUNT(*) AS dump_threads FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'";
     private static final DateTimeFormatter PS_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
 
@@ -54,6 +56,12 @@ final class InstanceReader {
             channels = withWorkerErrors(c, channels);
         }
         return channels;
+    }
+
+    /** Replicas streaming from this server now; needs the PROCESS privilege to see them all. */
+    int binlogDumpThreads(Connection c) throws SQLException {
+        List<Row> rows = query(c, DUMP_THREADS);
+        return rows.isEmpty() ? 0 : rows.get(0).intOrZero("dump_threads");
     }
 
     List<ReplicaHost> replicas(Connection c) throws SQLException {
@@ -99,7 +107,8 @@ final class InstanceReader {
             result.add(new ChannelStatus(ch.name(), ch.sourceHost(), ch.sourcePort(), ch.sourceServerId(),
                     ch.sourceUuid(), ch.ioState(), ch.sqlState(), ch.lastIoErrno(), ch.lastIoError(),
                     ch.lastIoErrno() == 0 ? null : ioAt, ch.lastSqlErrno(), sqlError, sqlAt, coordinator,
-                    ch.secondsBehindSource(), ch.retrievedGtidSet(), ch.executedGtidSet(), ch.autoPosition()));
+                    ch.secondsBehindSource(), ch.retrievedGtidSet(), ch.executedGtidSet(), ch.autoPosition(),
+                    ch.sqlDelaySeconds(), ch.sourceAddresses(), ch.sourceResolvable()));
         }
         return result;
     }

@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -44,7 +45,8 @@ public final class ReplicaStatusParser {
                 row.number("Seconds_Behind_Source", "Seconds_Behind_Master"),
                 gtidSet(row.text("Retrieved_Gtid_Set")),
                 gtidSet(row.text("Executed_Gtid_Set", "Gtid_Slave_Pos")),
-                autoPosition == null ? null : isAutoPosition(autoPosition));
+                autoPosition == null ? null : isAutoPosition(autoPosition),
+                row.number("SQL_Delay"), List.of(), null);
     }
 
     static String channelName(Row row) {

@@ -3,13 +3,16 @@ package io.replsentinel.rules;
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.ReplicationStatus;
 
-import java.util.ArrayList;
+import io.replsentinel.rules.DetectorSupport.Match;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
-import java.util.function.Function;
+
+import static io.replsentinel.rules.DetectorSupport.channelSuffix;
+import static io.replsentinel.rules.DetectorSupport.perChannel;
+import static io.replsentinel.rules.DetectorSupport.perInstance;
 
 /**
  * Every problem repl-sentinel detects, in one place. Each entry is named after the alert it
@@ -21,6 +24,15 @@ public final class DetectorCatalogue {
     public static final String REPLICATION_IO_THREAD_STOPPED = "ReplicationIoThreadStopped";
     public static final String REPLICATION_IO_THREAD_CONNECTING = "ReplicationIoThreadConnecting";
     public static final String REPLICATION_SQL_THREAD_STOPPED = "ReplicationSqlThreadStopped";
+    public static final String REPLICATION_LAG_HIGH = "ReplicationLagHigh";
+    public static final String REPLICATION_NOT_CONFIGURED = "ReplicationNotConfigured";
+    public static final String REPLICA_SOURCE_MISMATCH = "ReplicaSourceMismatch";
+    public static final String SERVER_ID_COLLISION = "ServerIdCollision";
+    public static final String SERVER_UUID_COLLISION = "ServerUuidCollision";
+    public static final String ERRANT_TRANSACTIONS = "ErrantTransactions";
+    public static final String MULTIPLE_WRITABLE_PRIMARIES = "MultipleWritablePrimaries";
+    public static final String REPLICATION_VERSION_SKEW = "ReplicationVersionSkew";
+    public static final String REPLICATION_CONFIG_DRIFT = "ReplicationConfigDrift";
 
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
@@ -28,13 +40,30 @@ public final class DetectorCatalogue {
     private DetectorCatalogue() {
     }
 
-    /** The detectors, in the order their alerts are listed in the contract. */
+    /** The detectors with default thresholds and no allow-lists. */
     public static List<Detector> all() {
+        return all(DetectorSettings.defaults());
+    }
+
+    /**
+     * The detectors, in the order their alerts are listed in the contract. Each call returns fresh
+     * instances: ErrantTransactions keeps its last verdict per replica.
+     */
+    public static List<Detector> all(DetectorSettings settings) {
         return List.of(
                 perInstance(INSTANCE_UNREACHABLE, CRITICAL, DetectorCatalogue::instanceUnreachable),
                 perChannel(REPLICATION_IO_THREAD_STOPPED, CRITICAL, DetectorCatalogue::ioThreadStopped),
                 perChannel(REPLICATION_IO_THREAD_CONNECTING, WARNING, DetectorCatalogue::ioThreadConnecting),
-                perChannel(REPLICATION_SQL_THREAD_STOPPED, CRITICAL, DetectorCatalogue::sqlThreadStopped));
+                perChannel(REPLICATION_SQL_THREAD_STOPPED, CRITICAL, DetectorCatalogue::sqlThreadStopped),
+                new LagDetector(settings),
+                perInstance(REPLICATION_NOT_CONFIGURED, CRITICAL, TopologyDetectors::notConfigured),
+                TopologyDetectors.sourceMismatch(),
+                IdentityDetectors.serverIdCollision(),
+                IdentityDetectors.serverUuidCollision(),
+                new ErrantTransactionsDetector(settings),
+                IdentityDetectors.multipleWritablePrimaries(),
+                TopologyDetectors.versionSkew(),
+                new ConfigDriftDetector());
     }
 
     /** Every built-in alertname; user rules may not take one of these names. */
@@ -137,70 +166,4 @@ public final class DetectorCatalogue {
         return evidence;
     }
 
-    private static String channelSuffix(ChannelStatus ch) {
-        return ch.name().isEmpty() ? "" : " channel '" + ch.name() + "'";
-    }
-
-    /** What a match adds to the common labels, and how the alert reads. */
-    record Match(Map<String, String> labels, String summary, String description, Map<String, Object> evidence) {
-    }
-
-    private static Detector perInstance(String alertname, String severity, Function<ReplicationStatus, Match> match) {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return alertname;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<Finding> findings = new ArrayList<>();
-                for (ReplicationStatus s : view.instances()) {
-                    Match m = match.apply(s);
-                    if (m != null) {
-                        findings.add(finding(alertname, severity, s, m.labels(), m));
-                    }
-                }
-                return findings;
-            }
-        };
-    }
-
-    private static Detector perChannel(String alertname, String severity,
-                                       BiFunction<ReplicationStatus, ChannelStatus, Match> match) {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return alertname;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<Finding> findings = new ArrayList<>();
-                for (ReplicationStatus s : view.instances()) {
-                    for (ChannelStatus ch : s.channels()) {
-                        Match m = match.apply(s, ch);
-                        if (m != null) {
-                            Map<String, String> labels = new LinkedHashMap<>(m.labels());
-                            labels.put("channel", ch.name());
-                            findings.add(finding(alertname, severity, s, labels, m));
-                        }
-                    }
-                }
-                return findings;
-            }
-        };
-    }
-
-    private static Finding finding(String alertname, String severity, ReplicationStatus s,
-                                   Map<String, String> labels, Match m) {
-        Map<String, Object> evidence = new LinkedHashMap<>();
-        evidence.put("flavor", s.flavor());
-        evidence.put("version", s.version());
-        evidence.put("serverId", s.serverId());
-        evidence.put("observedAt", s.observedAt());
-        evidence.putAll(m.evidence());
-        return new Finding(alertname, severity, s.cluster(), s.instance(), labels, s.labels(),
-                m.summary(), m.description(), evidence, s.observedAt());
-    }
 }

@@ -49,7 +49,7 @@ public class RulesEngine {
         this.registry = registry;
         this.config = config;
         this.userRules = userRules;
-        List<Detector> all = new ArrayList<>(DetectorCatalogue.all());
+        List<Detector> all = new ArrayList<>(DetectorCatalogue.all(DetectorSettings.from(config.rules())));
         all.addAll(userRules.detectors());
         this.detectors = List.copyOf(all);
     }
@@ -66,7 +66,14 @@ public class RulesEngine {
             LOG.warnf("Dead-lettering a record of %s: %s", topic, e.getMessage());
             return message.nack(e);
         }
-        List<Alert> changes = evaluate(status);
+        List<Alert> changes;
+        try {
+            changes = evaluate(status);
+        } catch (RuntimeException e) {
+            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", "evaluation_error").increment();
+            LOG.errorf(e, "Dead-lettering a status of %s/%s the detectors could not evaluate", status.cluster(), status.instance());
+            return message.nack(new MalformedRecordException("evaluation_error", String.valueOf(e)));
+        }
         dispatcher.dispatch(changes);
         return message.ack();
     }

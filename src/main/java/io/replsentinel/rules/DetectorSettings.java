@@ -1,0 +1,23 @@
+package io.replsentinel.rules;
+
+import io.replsentinel.inventory.SentinelConfig;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/** The thresholds and allow-lists the detectors read, from {@code sentinel.rules}. */
+public record DetectorSettings(Duration lagWarning, Duration lagCritical, Set<String> errantAllowedUuids,
+                               Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds) {
+
+    public static DetectorSettings defaults() {
+        return new DetectorSettings(Duration.ofSeconds(30), Duration.ofSeconds(300), Set.of(), Set.of(), Set.of());
+    }
+
+    public static DetectorSettings from(SentinelConfig.Rules rules) {
+        return new DetectorSettings(rules.lagWarning(), rules.lagCritical(),
+                Set.copyOf(rules.errant().allowedUuids().orElse(List.of()).stream().map(String::toLowerCase).toList()),
+                Set.copyOf(rules.errant().allowedDomainIds().orElse(List.of())),
+                Set.copyOf(rules.errant().allowedServerIds().orElse(List.of())));
+    }
+}

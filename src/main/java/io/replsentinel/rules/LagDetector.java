@@ -1,0 +1,67 @@
+package io.replsentinel.rules;
+
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.rules.DetectorSupport.Match;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ReplicationLagHigh: a channel's lag is over the warning or critical threshold. The lag is the
+ * heartbeat's (true lag, when the heartbeat is on) or else Seconds_Behind_Source, which is null,
+ * and so not judged, while a thread is stopped: the thread alerts cover that.
+ */
+final class LagDetector implements Detector {
+
+    private final DetectorSettings settings;
+
+    LagDetector(DetectorSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String alertname() {
+        return DetectorCatalogue.REPLICATION_LAG_HIGH;
+    }
+
+    @Override
+    public List<Finding> detect(ClusterView view) {
+        List<Finding> findings = new ArrayList<>();
+        for (ReplicationStatus s : view.reachable()) {
+            for (ChannelStatus ch : s.channels()) {
+                Long lagMillis = lagMillis(s, ch);
+                if (lagMillis == null || lagMillis < settings.lagWarning().toMillis()) {
+                    continue;
+                }
+                String severity = lagMillis >= settings.lagCritical().toMillis()
+                        ? DetectorCatalogue.CRITICAL : DetectorCatalogue.WARNING;
+                Map<String, Object> evidence = new LinkedHashMap<>();
+                evidence.put("channel", ch.name());
+                evidence.put("lagSeconds", lagMillis / 1000.0);
+                evidence.put("source", s.heartbeatLagMillis() != null && s.channels().size() == 1 ? "heartbeat" : "seconds_behind_source");
+                evidence.put("secondsBehindSource", ch.secondsBehindSource());
+                evidence.put("heartbeatLagMillis", s.heartbeatLagMillis());
+                evidence.put("sqlDelaySeconds", ch.sqlDelaySeconds());
+                evidence.put("sourceHost", ch.sourceHost());
+                evidence.put("sourcePort", ch.sourcePort());
+                Match m = new Match(Map.of(), "Replica " + s.instance() + DetectorSupport.channelSuffix(ch)
+                        + " is " + lagMillis / 1000 + " s behind its source",
+                        "Lag " + lagMillis / 1000.0 + " s (warning at " + settings.lagWarning().toSeconds()
+                                + " s, critical at " + settings.lagCritical().toSeconds() + " s)", evidence);
+                findings.add(DetectorSupport.finding(alertname(), severity, s, DetectorSupport.withChannel(Map.of(), ch), m));
+            }
+        }
+        return findings;
+    }
+
+    /** The heartbeat measures the default (single) channel's source; other channels use the server's figure. */
+    private static Long lagMillis(ReplicationStatus s, ChannelStatus ch) {
+        if (s.heartbeatLagMillis() != null && s.channels().size() == 1) {
+            return s.heartbeatLagMillis();
+        }
+        return ch.secondsBehindSource() == null ? null : ch.secondsBehindSource() * 1000;
+    }
+}
