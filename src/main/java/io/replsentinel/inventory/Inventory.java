@@ -24,14 +24,15 @@ public class Inventory {
 
     @Inject
     public Inventory(SentinelConfig config) {
-        this(config.clusters());
+        this(config.clusters(), config.heartbeat().enabled());
     }
 
-    Inventory(Map<String, SentinelConfig.Cluster> configured) {
-        this.clusters = Collections.unmodifiableMap(build(configured));
+    Inventory(Map<String, SentinelConfig.Cluster> configured, boolean heartbeatByDefault) {
+        this.clusters = Collections.unmodifiableMap(build(configured, heartbeatByDefault));
     }
 
-    static Map<String, List<WatchedInstance>> build(Map<String, SentinelConfig.Cluster> configured) {
+    static Map<String, List<WatchedInstance>> build(Map<String, SentinelConfig.Cluster> configured,
+                                                    boolean heartbeatByDefault) {
         Map<String, List<WatchedInstance>> result = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>();
         configured.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
@@ -54,7 +55,7 @@ public class Inventory {
                 }
                 WatchedInstance w = new WatchedInstance(cluster, host, in.port(), c.user(),
                         new Secret(c.password().orElse("")),
-                        in.role().map(Enum::name), in.labels());
+                        in.role().map(Enum::name), in.labels(), c.heartbeat().orElse(heartbeatByDefault));
                 String previous = seen.putIfAbsent(w.id(), key);
                 if (previous != null) {
                     throw new InventoryException(key, "instance " + w.id() + " is listed twice (also at " + previous + ")");

@@ -46,6 +46,9 @@ public interface SentinelConfig {
         /** Its password. Never written to logs, events, alerts, metrics or API answers. */
         Optional<String> password();
 
+        /** Turns the heartbeat on or off for this cluster; {@code sentinel.heartbeat.enabled} when absent. */
+        Optional<Boolean> heartbeat();
+
         /** The instances; an instance's id is {@code host:port} and must be unique in the inventory. */
         List<Instance> instances();
     }
@@ -195,9 +198,10 @@ public interface SentinelConfig {
     }
 
     /**
-     * True lag, pt-heartbeat style: the service writes the time on each primary about once a
-     * second, into a small table of its own schema, and reads it on every replica. Off by default:
-     * the monitoring user then needs {@code CREATE, INSERT, UPDATE, SELECT} on that schema.
+     * True lag, pt-heartbeat style: on every poll the service writes the time (microseconds) into a
+     * small table of its own schema on each writable primary, and reads it back on every replica.
+     * Off by default: the monitoring user then needs {@code CREATE, INSERT, UPDATE, SELECT} on that
+     * schema. Assumes the servers' clocks agree (NTP), as pt-heartbeat does.
      */
     interface Heartbeat {
         @WithDefault("false")
@@ -206,10 +210,6 @@ public interface SentinelConfig {
         /** Schema of the heartbeat table ({@code <schema>.heartbeat}); created when missing. */
         @WithDefault("repl_sentinel")
         String schema();
-
-        /** How often each primary's row is updated. */
-        @WithDefault("1s")
-        Duration interval();
     }
 
     /** Delivery to Prometheus Alertmanager's v2 API; on when {@code url} is set. */

@@ -14,7 +14,8 @@ public record WatchedInstance(
         String user,
         Secret password,
         Optional<String> expectedRole,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        boolean heartbeat) {
 
     public WatchedInstance {
         labels = Map.copyOf(labels);

@@ -51,6 +51,10 @@ public class InstanceMetrics {
             set("mysql_replication_lag_seconds", t,
                     ch.secondsBehindSource() == null ? Double.NaN : ch.secondsBehindSource());
         }
+        if (s.heartbeatLagMillis() != null && s.channels().size() == 1) {
+            set("mysql_replication_heartbeat_lag_seconds", instance.and("channel", s.channels().get(0).name()),
+                    s.heartbeatLagMillis() / 1000.0);
+        }
         Set<String> known = channelsByInstance.computeIfAbsent(s.instance(), k -> ConcurrentHashMap.newKeySet());
         for (String gone : known) {
             if (!seen.contains(gone)) {

@@ -29,11 +29,13 @@ final class InstancePoller implements AutoCloseable {
     private Connection connection;
     private ServerVersion version;
     private InstanceReader reader;
+    private final Heartbeat heartbeat;
 
-    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, Clock clock) {
+    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, SentinelConfig.Heartbeat heartbeat, Clock clock) {
         this.instance = instance;
         this.settings = settings;
         this.clock = clock;
+        this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance.id()) : null;
     }
 
     ReplicationStatus poll() {
@@ -56,14 +58,16 @@ final class InstancePoller implements AutoCloseable {
             List<ChannelStatus> channels = reader.channels(c).stream().map(SourceResolver::resolve).toList();
             List<ReplicaHost> replicas = reader.replicas(c);
             int dumpThreads = reader.binlogDumpThreads(c);
+            Boolean readOnly = flag(vars.text("read_only"));
+            Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels);
             long millis = (System.nanoTime() - start) / 1_000_000;
             return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, instance.cluster(), instance.id(),
                     observedAt, millis, true, null, version.flavor(), version.number(),
                     vars.number("server_id"), vars.nonEmpty("server_uuid"),
-                    flag(vars.text("read_only")), flag(vars.text("super_read_only")),
+                    readOnly, flag(vars.text("super_read_only")),
                     vars.nonEmpty("gtid_mode"), ReplicaStatusParser.gtidSet(vars.text("gtid_executed")),
                     vars.nonEmpty("binlog_format"), flag(vars.text("log_replica_updates")),
-                    channels, replicas, null, instance.expectedRole().orElse(null), instance.labels(),
+                    channels, replicas, heartbeatLag, instance.expectedRole().orElse(null), instance.labels(),
                     vars.nonEmpty("enforce_gtid_consistency"), vars.nonEmpty("binlog_row_image"),
                     flag(vars.text("gtid_strict_mode")), ReplicaStatusParser.gtidSet(vars.text("gtid_binlog_state")),
                     dumpThreads, SourceResolver.addresses(instance.host()));

@@ -54,7 +54,7 @@ public class PollScheduler {
                 return t;
             });
             executors.add(executor);
-            InstancePoller poller = new InstancePoller(instance, config.poll(), Clock.systemUTC());
+            InstancePoller poller = new InstancePoller(instance, config.poll(), config.heartbeat(), Clock.systemUTC());
             Timer timer = Timer.builder("sentinel_poll_duration_seconds")
                     .description("Time to poll one instance, including connecting")
                     .tags("cluster", instance.cluster(), "instance", instance.id())

@@ -21,7 +21,7 @@ class InventoryValidationTest {
                 .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build();
-        return new Inventory(config.getConfigMapping(SentinelConfig.class).clusters());
+        return new Inventory(config.getConfigMapping(SentinelConfig.class).clusters(), false);
     }
 
     @Test

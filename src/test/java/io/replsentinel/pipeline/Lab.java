@@ -19,6 +19,7 @@ public final class Lab {
     public static final String MYSQL_CLUSTER = "mysql-lab";
     public static final String MARIADB_CLUSTER = "mariadb-lab";
     public static final String BLACKHOLE_CLUSTER = "blackhole";
+    public static final String HEARTBEAT_SCHEMA = "repl_sentinel";
 
     private static Topology mysql;
     private static Topology mariadb;
@@ -37,9 +38,13 @@ public final class Lab {
             mysql = my.join();
             mariadb = maria.join();
             alertmanager = am.join();
+            // the MySQL cluster runs with the heartbeat on: the grant it needs beyond the read-only ones
+            mysql.source().exec("GRANT CREATE, INSERT, UPDATE, SELECT ON " + HEARTBEAT_SCHEMA + ".* TO '"
+                    + Topology.MONITOR_USER + "'@'%'");
         }
         Map<String, String> config = new LinkedHashMap<>();
         inventory(config, MYSQL_CLUSTER, mysql);
+        config.put("sentinel.clusters." + MYSQL_CLUSTER + ".heartbeat", "true");
         inventory(config, MARIADB_CLUSTER, mariadb);
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".user", Topology.MONITOR_USER);
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".password", Topology.MONITOR_PASSWORD);

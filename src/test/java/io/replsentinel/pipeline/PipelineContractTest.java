@@ -199,6 +199,30 @@ class PipelineContractTest {
     }
 
     @Test
+    void heartbeat_givesMysqlReplicasTheirTrueLagInMilliseconds() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, JsonNode> latest = new HashMap<>();
+            for (ConsumerRecord<String, String> r : statusesFor(Duration.ofSeconds(2))) {
+                JsonNode s = KafkaTestClient.json(r);
+                latest.put(s.path("instance").asText(), s);
+            }
+            for (DbServer replica : Lab.mysql().replicas()) {
+                JsonNode s = latest.get(replica.id());
+                assertThat(s.path("heartbeatLagMillis").isIntegralNumber()).as("heartbeat lag of %s", replica.id()).isTrue();
+                assertThat(s.path("heartbeatLagMillis").asLong()).isBetween(0L, 5_000L);
+            }
+            assertThat(latest.get(Lab.mysql().source().id()).path("heartbeatLagMillis").isNull()).isTrue();
+            assertThat(latest.get(Lab.mariadb().replicas().get(0).id()).path("heartbeatLagMillis").isNull())
+                    .as("the MariaDB cluster runs without heartbeat").isTrue();
+        });
+        assertThat(Lab.mysql().replicas().get(0).scalar("SELECT COUNT(*) FROM " + Lab.HEARTBEAT_SCHEMA + ".heartbeat"))
+                .isEqualTo("1");
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("mysql_replication_heartbeat_lag_seconds{channel=\"\",cluster=\"" + Lab.MYSQL_CLUSTER
+                + "\",instance=\"" + Lab.mysql().replicas().get(0).id() + "\"}");
+    }
+
+    @Test
     void clusterApi_showsInstancesWithObservedRolesAndLatestStatus() {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             JsonNode cluster = new ObjectMapper().readTree(

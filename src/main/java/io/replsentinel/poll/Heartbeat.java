@@ -1,0 +1,88 @@
+package io.replsentinel.poll;
+
+import io.replsentinel.event.ChannelStatus;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * True replication lag, pt-heartbeat style. On a writable instance with no replication channel
+ * (a primary) each poll writes {@code UTC_TIMESTAMP(6)} into {@code <schema>.heartbeat}, keyed by
+ * server_id; the row replicates; on a replica each poll reads its source's row and reports how old
+ * it is. A heartbeat problem (no grant, table not replicated yet) never fails the poll: the lag is
+ * then unknown, and the problem is logged at most once a minute.
+ */
+final class Heartbeat {
+
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class);
+    private static final Duration LOG_EVERY = Duration.ofMinutes(1);
+
+    private final String schema;
+    private final String instance;
+    private boolean tableReady;
+    private Instant lastLogged = Instant.EPOCH;
+
+    Heartbeat(String schema, String instance) {
+        if (!schema.matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("sentinel.heartbeat.schema '" + schema + "' is not a plain identifier");
+        }
+        this.schema = schema;
+        this.instance = instance;
+    }
+
+    /** Writes the primary's beat, or returns a replica's lag in milliseconds; null when unknown. */
+    Long beatOrMeasure(Connection c, Boolean readOnly, List<ChannelStatus> channels) throws SQLException {
+        try {
+            if (channels.isEmpty()) {
+                if (Boolean.FALSE.equals(readOnly)) {
+                    beat(c);
+                }
+                return null;
+            }
+            ChannelStatus ch = channels.get(0);
+            return channels.size() == 1 && ch.sourceServerId() != null && ch.sourceServerId() > 0
+                    ? lagMillis(c, ch.sourceServerId()) : null;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw e; // the connection itself failed: the poll reports that
+            }
+            tableReady = false;
+            Instant now = Instant.now();
+            if (Duration.between(lastLogged, now).compareTo(LOG_EVERY) >= 0) {
+                lastLogged = now;
+                LOG.warnf("Heartbeat on %s unavailable (lag falls back to Seconds_Behind_Source): %s", instance, e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private void beat(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            if (!tableReady) {
+                st.execute("CREATE DATABASE IF NOT EXISTS " + schema);
+                st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".heartbeat ("
+                        + "server_id INT UNSIGNED NOT NULL PRIMARY KEY, ts DATETIME(6) NOT NULL)");
+                tableReady = true;
+            }
+            st.executeUpdate("INSERT INTO " + schema + ".heartbeat (server_id, ts) VALUES (@@server_id, UTC_TIMESTAMP(6))"
+                    + " ON DUPLICATE KEY UPDATE ts = VALUES(ts)");
+        }
+    }
+
+    private Long lagMillis(Connection c, long sourceServerId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6))"
+                + " FROM " + schema + ".heartbeat WHERE server_id = ?")) {
+            ps.setLong(1, sourceServerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1) / 1000) : null;
+            }
+        }
+    }
+}
