@@ -5,6 +5,7 @@ import io.replsentinel.event.ObservedRole;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.WatchedInstance;
+import io.replsentinel.rules.ObservedTopology;
 import io.replsentinel.rules.RulesEngine;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -29,8 +30,9 @@ public class ClustersResource {
                                ReplicationStatus status) {
     }
 
-    /** One cluster. */
-    public record ClusterDetail(String cluster, List<InstanceView> instances, List<Alert> firingAlerts) {
+    /** One cluster: its instances, the replication edges between them, and what fires. */
+    public record ClusterDetail(String cluster, String primary, List<InstanceView> instances,
+                                List<ObservedTopology.Edge> edges, List<Alert> firingAlerts) {
     }
 
     /** A line of the cluster list. */
@@ -67,6 +69,7 @@ public class ClustersResource {
             views.add(new InstanceView(w.id(), w.expectedRole().orElse(null),
                     s == null ? ObservedRole.unknown.name() : ObservedRole.of(s).name(), w.labels(), s));
         }
-        return new ClusterDetail(cluster, views, engine.firing(cluster));
+        ObservedTopology topology = engine.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
+        return new ClusterDetail(cluster, topology.primary(), views, topology.edges(), engine.firing(cluster));
     }
 }

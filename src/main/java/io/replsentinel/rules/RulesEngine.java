@@ -115,6 +115,17 @@ public class RulesEngine {
         }
     }
 
+    /** Roles and replication edges of one cluster as the servers show them. */
+    public Optional<ObservedTopology> topology(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return Optional.empty();
+        }
+        synchronized (state) {
+            return Optional.of(ObservedTopology.of(state.view));
+        }
+    }
+
     private AlertTracker.Settings trackerSettings() {
         SentinelConfig.Rules rules = config.rules();
         return new AlertTracker.Settings(

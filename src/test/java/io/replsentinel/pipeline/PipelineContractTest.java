@@ -231,6 +231,13 @@ class PipelineContractTest {
             assertThat(cluster.path("instances").get(0).path("observedRole").asText()).isEqualTo("primary");
             assertThat(cluster.path("instances").get(1).path("observedRole").asText()).isEqualTo("replica");
             assertThat(cluster.path("instances").get(1).path("status").path("reachable").asBoolean()).isTrue();
+            assertThat(cluster.path("primary").asText()).isEqualTo(Lab.mysql().source().id());
+            assertThat(cluster.path("edges")).hasSize(2).allSatisfy(e -> {
+                assertThat(e.path("source").asText()).isEqualTo(Lab.mysql().source().id());
+                assertThat(e.path("inCluster").asBoolean()).isTrue();
+                assertThat(e.path("channel").asText()).isEmpty();
+            });
+            assertThat(cluster.path("firingAlerts").isArray()).isTrue();
         });
         given().get("/api/clusters/no-such-cluster").then().statusCode(404);
     }

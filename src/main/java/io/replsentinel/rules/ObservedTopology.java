@@ -1,0 +1,37 @@
+package io.replsentinel.rules;
+
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.ObservedRole;
+import io.replsentinel.event.ReplicationStatus;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cluster as its servers describe it: each instance's observed role and who replicates from whom,
+ * per channel. {@code source} is the instance id when the source is an instance of the cluster,
+ * else the configured {@code host:port}, with {@code inCluster} false.
+ */
+public record ObservedTopology(String primary, Map<String, String> roles, List<Edge> edges) {
+
+    /** One replication channel: the replica pulls from the source. */
+    public record Edge(String replica, String channel, String source, boolean inCluster, String ioState, String sqlState,
+                       Long secondsBehindSource) {
+    }
+
+    static ObservedTopology of(ClusterView view) {
+        Map<String, String> roles = new LinkedHashMap<>();
+        List<Edge> edges = new ArrayList<>();
+        for (ReplicationStatus s : view.instances()) {
+            roles.put(s.instance(), ObservedRole.of(s).name());
+            for (ChannelStatus ch : s.channels()) {
+                String source = view.sourceOf(ch).map(ReplicationStatus::instance).orElse(null);
+                edges.add(new Edge(s.instance(), ch.name(), source != null ? source : ch.sourceHost() + ":" + ch.sourcePort(),
+                        source != null, ch.ioState(), ch.sqlState(), ch.secondsBehindSource()));
+            }
+        }
+        return new ObservedTopology(view.primary().map(ReplicationStatus::instance).orElse(null), roles, edges);
+    }
+}
