@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -96,8 +97,10 @@ public class PollScheduler {
             } finally {
                 long elapsed = System.nanoTime() - start;
                 long delay = intervalNanos - (elapsed % intervalNanos);
-                if (!executor.isShutdown()) {
+                try {
                     executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    poller.close(); // the service is shutting down
                 }
             }
         }
