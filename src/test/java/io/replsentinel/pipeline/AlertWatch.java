@@ -37,6 +37,11 @@ final class AlertWatch implements AutoCloseable {
                 && KafkaTestClient.json(r).path("status").asText().equals("resolved"), RESOLVE_TIMEOUT);
     }
 
+    /** Every alert record read so far. */
+    java.util.List<ConsumerRecord<String, String>> seen() {
+        return kafka.seen();
+    }
+
     @Override
     public void close() {
         kafka.close();

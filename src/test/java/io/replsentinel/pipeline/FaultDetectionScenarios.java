@@ -168,6 +168,44 @@ abstract class FaultDetectionScenarios {
         }
     }
 
+    @Test
+    void monitorDeniedReplicaStatus_firesInstanceUnreachableWithCausePrivileges_neverNotConfigured() {
+        DbServer replica = topology().replicas().get(0);
+        String privilege = mysql() ? "REPLICATION CLIENT" : "SLAVE MONITOR";
+        String account = "'" + Topology.MONITOR_USER + "'@'%'";
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            JsonNode alert = underFault(
+                    () -> {
+                        faults().execUnlogged(replica, "REVOKE " + privilege + " ON *.* FROM " + account);
+                        dropMonitorConnections(replica); // privileges are read at login
+                    },
+                    () -> faults().execUnlogged(replica, "GRANT " + privilege + " ON *.* TO " + account),
+                    () -> {
+                        JsonNode a = KafkaTestClient.json(alerts.firing("InstanceUnreachable", replica.id(), Map.of()));
+                        assertThat(labels(a)).isEqualTo(new TreeMap<>(Map.of(
+                                "alertname", "InstanceUnreachable", "cluster", cluster(), "instance", replica.id(),
+                                "severity", "critical", "cause", "privileges", "zone", "zone-1")));
+                        assertThat(a.path("evidence").path("errno").asInt()).isEqualTo(1227);
+                        return a;
+                    });
+
+            alerts.resolved(alert.path("fingerprint").asText());
+            assertThat(alerts.seen()).noneMatch(r -> KafkaTestClient.json(r).path("labels").path("alertname").asText()
+                    .equals("ReplicationNotConfigured"));
+        }
+    }
+
+    private static void dropMonitorConnections(DbServer server) {
+        for (Map<String, Object> row : server.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"
+                + Topology.MONITOR_USER + "'")) {
+            try {
+                server.exec("KILL " + row.get("ID"));
+            } catch (IllegalStateException alreadyGone) {
+                // the connection ended between the two statements
+            }
+        }
+    }
+
     /** Injects a fault, checks what it raised, and repairs it whatever the check said: later tests share the servers. */
     private static <T> T underFault(Runnable inject, Runnable repair, Supplier<T> check) {
         inject.run();
