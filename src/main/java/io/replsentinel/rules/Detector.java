@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import java.util.List;
+import java.util.function.Function;
 
 /** One entry of the {@link DetectorCatalogue}: looks at a cluster and says what is wrong in it. */
 public interface Detector {
@@ -9,4 +10,24 @@ public interface Detector {
     String alertname();
 
     List<Finding> detect(ClusterView view);
+
+    /** A detector from its alertname and a function of the cluster view. */
+    static Detector of(String alertname, Function<ClusterView, List<Finding>> detect) {
+        return new Detector() {
+            @Override
+            public String alertname() {
+                return alertname;
+            }
+
+            @Override
+            public List<Finding> detect(ClusterView view) {
+                return detect.apply(view);
+            }
+
+            @Override
+            public String toString() {
+                return alertname;
+            }
+        };
+    }
 }

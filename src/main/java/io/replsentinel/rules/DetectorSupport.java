@@ -21,48 +21,32 @@ final class DetectorSupport {
     }
 
     static Detector perInstance(String alertname, String severity, Function<ReplicationStatus, Match> match) {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return alertname;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<Finding> findings = new ArrayList<>();
-                for (ReplicationStatus s : view.instances()) {
-                    Match m = match.apply(s);
-                    if (m != null) {
-                        findings.add(finding(alertname, severity, s, m.labels(), m));
-                    }
+        return Detector.of(alertname, view -> {
+            List<Finding> findings = new ArrayList<>();
+            for (ReplicationStatus s : view.instances()) {
+                Match m = match.apply(s);
+                if (m != null) {
+                    findings.add(finding(alertname, severity, s, m.labels(), m));
                 }
-                return findings;
             }
-        };
+            return findings;
+        });
     }
 
     static Detector perChannel(String alertname, String severity,
                                BiFunction<ReplicationStatus, ChannelStatus, Match> match) {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return alertname;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<Finding> findings = new ArrayList<>();
-                for (ReplicationStatus s : view.instances()) {
-                    for (ChannelStatus ch : s.channels()) {
-                        Match m = match.apply(s, ch);
-                        if (m != null) {
-                            findings.add(finding(alertname, severity, s, withChannel(m.labels(), ch), m));
-                        }
+        return Detector.of(alertname, view -> {
+            List<Finding> findings = new ArrayList<>();
+            for (ReplicationStatus s : view.instances()) {
+                for (ChannelStatus ch : s.channels()) {
+                    Match m = match.apply(s, ch);
+                    if (m != null) {
+                        findings.add(finding(alertname, severity, s, withChannel(m.labels(), ch), m));
                     }
                 }
-                return findings;
             }
-        };
+            return findings;
+        });
     }
 
     static Map<String, String> withChannel(Map<String, String> labels, ChannelStatus ch) {

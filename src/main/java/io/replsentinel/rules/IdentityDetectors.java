@@ -36,43 +36,35 @@ final class IdentityDetectors {
     }
 
     private static Detector collision(String alertname, String label, Function<ReplicationStatus, Object> key) {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return alertname;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                Map<String, List<ReplicationStatus>> groups = new TreeMap<>();
-                for (ReplicationStatus s : view.reachable()) {
-                    Object k = key.apply(s);
-                    if (k != null) {
-                        groups.computeIfAbsent(k.toString(), x -> new ArrayList<>()).add(s);
-                    }
+        return Detector.of(alertname, view -> {
+            Map<String, List<ReplicationStatus>> groups = new TreeMap<>();
+            for (ReplicationStatus s : view.reachable()) {
+                Object k = key.apply(s);
+                if (k != null) {
+                    groups.computeIfAbsent(k.toString(), x -> new ArrayList<>()).add(s);
                 }
-                List<Finding> findings = new ArrayList<>();
-                groups.forEach((value, members) -> {
-                    if (members.size() < 2) {
-                        return;
-                    }
-                    List<String> ids = members.stream().map(ReplicationStatus::instance).toList();
-                    for (ReplicationStatus s : members) {
-                        Map<String, Object> evidence = new LinkedHashMap<>();
-                        evidence.put(label, value);
-                        evidence.put("sharedWith", ids.stream().filter(i -> !i.equals(s.instance())).toList());
-                        evidence.put("dumpThreadsOnSources", dumpThreads(view));
-                        Match m = new Match(Map.of(label, value), s.instance() + " shares " + label + " " + value
-                                + " with " + (members.size() - 1) + " other instance(s)",
-                                "Instances " + ids + " all report " + label + " " + value
-                                        + ". A source serves only one replica per server_id; the others are"
-                                        + " silently disconnected or lose transactions.", evidence);
-                        findings.add(DetectorSupport.finding(alertname, DetectorCatalogue.CRITICAL, s, m.labels(), m));
-                    }
-                });
-                return findings;
             }
-        };
+            List<Finding> findings = new ArrayList<>();
+            groups.forEach((value, members) -> {
+                if (members.size() < 2) {
+                    return;
+                }
+                List<String> ids = members.stream().map(ReplicationStatus::instance).toList();
+                for (ReplicationStatus s : members) {
+                    Map<String, Object> evidence = new LinkedHashMap<>();
+                    evidence.put(label, value);
+                    evidence.put("sharedWith", ids.stream().filter(i -> !i.equals(s.instance())).toList());
+                    evidence.put("dumpThreadsOnSources", dumpThreads(view));
+                    Match m = new Match(Map.of(label, value), s.instance() + " shares " + label + " " + value
+                            + " with " + (members.size() - 1) + " other instance(s)",
+                            "Instances " + ids + " all report " + label + " " + value
+                                    + ". A source serves only one replica per server_id; the others are"
+                                    + " silently disconnected or lose transactions.", evidence);
+                    findings.add(DetectorSupport.finding(alertname, DetectorCatalogue.CRITICAL, s, m.labels(), m));
+                }
+            });
+            return findings;
+        });
     }
 
     /** Per source: dump threads seen versus replicas listed, the trace a silent server_id clash leaves. */
@@ -91,36 +83,28 @@ final class IdentityDetectors {
      * read_only OFF. Raised on each writable instance.
      */
     static Detector multipleWritablePrimaries() {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return DetectorCatalogue.MULTIPLE_WRITABLE_PRIMARIES;
+        return Detector.of(DetectorCatalogue.MULTIPLE_WRITABLE_PRIMARIES, view -> {
+            List<ReplicationStatus> writable = view.reachable().stream()
+                    .filter(s -> Boolean.FALSE.equals(s.readOnly())).toList();
+            if (writable.size() < 2) {
+                return List.of();
             }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<ReplicationStatus> writable = view.reachable().stream()
-                        .filter(s -> Boolean.FALSE.equals(s.readOnly())).toList();
-                if (writable.size() < 2) {
-                    return List.of();
-                }
-                List<String> ids = writable.stream().map(ReplicationStatus::instance).toList();
-                String primary = view.primary().map(ReplicationStatus::instance).orElse(null);
-                List<Finding> findings = new ArrayList<>();
-                for (ReplicationStatus s : writable) {
-                    Map<String, Object> evidence = new LinkedHashMap<>();
-                    evidence.put("writableInstances", ids);
-                    evidence.put("readOnly", s.readOnly());
-                    evidence.put("superReadOnly", s.superReadOnly());
-                    evidence.put("replicationChannels", s.channels().size());
-                    evidence.put("observedPrimary", primary);
-                    Match m = new Match(Map.of(), s.instance() + " accepts writes beside " + (ids.size() - 1) + " other(s)",
-                            "Writable: " + ids + (Objects.equals(primary, s.instance()) ? "; this is the primary"
-                                    : "; writes here are errant transactions waiting to happen"), evidence);
-                    findings.add(DetectorSupport.finding(alertname(), DetectorCatalogue.CRITICAL, s, Map.of(), m));
-                }
-                return findings;
+            List<String> ids = writable.stream().map(ReplicationStatus::instance).toList();
+            String primary = view.primary().map(ReplicationStatus::instance).orElse(null);
+            List<Finding> findings = new ArrayList<>();
+            for (ReplicationStatus s : writable) {
+                Map<String, Object> evidence = new LinkedHashMap<>();
+                evidence.put("writableInstances", ids);
+                evidence.put("readOnly", s.readOnly());
+                evidence.put("superReadOnly", s.superReadOnly());
+                evidence.put("replicationChannels", s.channels().size());
+                evidence.put("observedPrimary", primary);
+                Match m = new Match(Map.of(), s.instance() + " accepts writes beside " + (ids.size() - 1) + " other(s)",
+                        "Writable: " + ids + (Objects.equals(primary, s.instance()) ? "; this is the primary"
+                                : "; writes here are errant transactions waiting to happen"), evidence);
+                findings.add(DetectorSupport.finding(DetectorCatalogue.MULTIPLE_WRITABLE_PRIMARIES, DetectorCatalogue.CRITICAL, s, Map.of(), m));
             }
-        };
+            return findings;
+        });
     }
 }

@@ -44,28 +44,20 @@ final class TopologyDetectors {
      * the cluster's primary ({@code cause=not_primary}).
      */
     static Detector sourceMismatch() {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return DetectorCatalogue.REPLICA_SOURCE_MISMATCH;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<Finding> findings = new ArrayList<>();
-                Optional<ReplicationStatus> primary = view.primary();
-                for (ReplicationStatus s : view.reachable()) {
-                    for (ChannelStatus ch : s.channels()) {
-                        Match m = mismatch(view, s, ch, primary);
-                        if (m != null) {
-                            findings.add(DetectorSupport.finding(alertname(), DetectorCatalogue.CRITICAL, s,
-                                    DetectorSupport.withChannel(m.labels(), ch), m));
-                        }
+        return Detector.of(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, view -> {
+            List<Finding> findings = new ArrayList<>();
+            Optional<ReplicationStatus> primary = view.primary();
+            for (ReplicationStatus s : view.reachable()) {
+                for (ChannelStatus ch : s.channels()) {
+                    Match m = mismatch(view, s, ch, primary);
+                    if (m != null) {
+                        findings.add(DetectorSupport.finding(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, DetectorCatalogue.CRITICAL, s,
+                                DetectorSupport.withChannel(m.labels(), ch), m));
                     }
                 }
-                return findings;
             }
-        };
+            return findings;
+        });
     }
 
     private static Match mismatch(ClusterView view, ReplicationStatus s, ChannelStatus ch, Optional<ReplicationStatus> primary) {
@@ -117,25 +109,17 @@ final class TopologyDetectors {
      * apart.
      */
     static Detector versionSkew() {
-        return new Detector() {
-            @Override
-            public String alertname() {
-                return DetectorCatalogue.REPLICATION_VERSION_SKEW;
-            }
-
-            @Override
-            public List<Finding> detect(ClusterView view) {
-                List<Finding> findings = new ArrayList<>();
-                for (ReplicationStatus s : view.reachable()) {
-                    for (ChannelStatus ch : s.channels()) {
-                        view.sourceOf(ch).filter(src -> src.version() != null && s.version() != null)
-                                .map(src -> skew(s, src, ch)).ifPresent(m -> findings.add(DetectorSupport.finding(
-                                        alertname(), DetectorCatalogue.WARNING, s, DetectorSupport.withChannel(Map.of(), ch), m)));
-                    }
+        return Detector.of(DetectorCatalogue.REPLICATION_VERSION_SKEW, view -> {
+            List<Finding> findings = new ArrayList<>();
+            for (ReplicationStatus s : view.reachable()) {
+                for (ChannelStatus ch : s.channels()) {
+                    view.sourceOf(ch).filter(src -> src.version() != null && s.version() != null)
+                            .map(src -> skew(s, src, ch)).ifPresent(m -> findings.add(DetectorSupport.finding(
+                                    DetectorCatalogue.REPLICATION_VERSION_SKEW, DetectorCatalogue.WARNING, s, DetectorSupport.withChannel(Map.of(), ch), m)));
                 }
-                return findings;
             }
-        };
+            return findings;
+        });
     }
 
     static Match skew(ReplicationStatus replica, ReplicationStatus source, ChannelStatus ch) {
