@@ -122,6 +122,19 @@ if [ ! -f "$MARKER" ]; then
   log "MySQL extracted into $SID"
 fi
 
+# ---------------------------------------------------------------- promtool (extracted, never installed)
+# Only the rule checker of Debian's prometheus package: installing it would start a Prometheus server.
+PROMTOOL_DIR="$CACHE/promtool"
+if [ ! -x "$PROMTOOL_DIR/usr/bin/promtool" ]; then
+  apt_update_once
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get "${APT_LOCK_WAIT[@]}" download prometheus >&2)
+  rm -rf "$PROMTOOL_DIR.partial" && mkdir -p "$PROMTOOL_DIR.partial"
+  dpkg -x "$tmp"/prometheus_*.deb "$PROMTOOL_DIR.partial"
+  rm -rf "$PROMTOOL_DIR" "$tmp" && mv "$PROMTOOL_DIR.partial" "$PROMTOOL_DIR"
+  log "promtool extracted into $PROMTOOL_DIR"
+fi
+
 LOADER="$SID/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
 LIBS="$SID/usr/lib/x86_64-linux-gnu"
 mysql_v="$("$LOADER" --library-path "$LIBS" "$SID/usr/sbin/mysqld" --no-defaults --version 2>/dev/null \
@@ -131,4 +144,6 @@ am_v="$(/usr/bin/prometheus-alertmanager --version 2>&1 | sed -n 's/.*version \(
 [ -n "$mysql_v" ] || { log "mysqld in $SID does not run"; exit 1; }
 [ -n "$mariadb_v" ] || { log "mariadbd does not run"; exit 1; }
 [ -n "$am_v" ] || { log "prometheus-alertmanager does not run"; exit 1; }
-echo "lab ready: mysql=$mysql_v (${SID}) mariadb=$mariadb_v alertmanager=$am_v"
+promtool_v="$("$PROMTOOL_DIR/usr/bin/promtool" --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)"
+[ -n "$promtool_v" ] || { log "promtool does not run"; exit 1; }
+echo "lab ready: mysql=$mysql_v (${SID}) mariadb=$mariadb_v alertmanager=$am_v promtool=$promtool_v"

@@ -62,7 +62,8 @@ public final class LabInstall {
         return Files.isRegularFile(mysqlRoot.resolve(".complete"))
                 && Files.isExecutable(mariadbd())
                 && Files.isExecutable(mariadbInstallDb())
-                && Files.isExecutable(alertmanager());
+                && Files.isExecutable(alertmanager())
+                && Files.isExecutable(promtool());
     }
 
     private void provision() {
@@ -128,6 +129,11 @@ public final class LabInstall {
 
     public Path mariadbInstallDb() {
         return Paths.get("/usr/bin/mariadb-install-db");
+    }
+
+    /** Prometheus's rule checker, extracted from Debian's package into the cache. */
+    public Path promtool() {
+        return cache().resolve("promtool/usr/bin/promtool");
     }
 
     public Path alertmanager() {
