@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +50,9 @@ public class AlertmanagerNotifier {
     private HttpClient http;
     private URI endpoint;
     private Thread worker;
+    /** Failed posts in a row, for the log: an outage gets a warning at its start, then every tenth. */
+    private int failuresInARow;
+    private Instant failingSince;
 
     public AlertmanagerNotifier(SentinelConfig config, ObjectMapper json, MeterRegistry registry) {
         this.settings = config.alertmanager();
@@ -69,8 +73,9 @@ public class AlertmanagerNotifier {
         worker = new Thread(this::run, "alertmanager-notifier");
         worker.setDaemon(true);
         worker.start();
-        LOG.infof("Delivering alerts to Alertmanager at %s://%s", base.getScheme(), base.getRawAuthority()
-                .replaceAll("^.*@", ""));
+        // user:password in the URL stays out of the log
+        LOG.infof("Delivering alerts to Alertmanager at %s://%s:%d%s", base.getScheme(), base.getHost(), base.getPort(),
+                base.getRawPath() == null ? "" : base.getRawPath());
     }
 
     /**
@@ -131,13 +136,22 @@ public class AlertmanagerNotifier {
         Instant now = clock.instant();
         if (status / 100 == 2) {
             outbox.delivered(batch, now);
+            if (failuresInARow > 0) {
+                LOG.infof("Alertmanager took %d alert(s) after %d failed attempt(s) over %s", batch.alerts().size(),
+                        failuresInARow, Duration.between(failingSince, now).truncatedTo(ChronoUnit.SECONDS));
+                failuresInARow = 0;
+            }
         } else if (status / 100 == 4 && status != 408 && status != 429) {
             outbox.refused(batch, now);
             LOG.errorf("Alertmanager refused %d alert(s), HTTP %d: %s", batch.alerts().size(), status, body);
         } else {
             Duration pause = outbox.failed(batch, now);
-            LOG.warnf("Alertmanager delivery of %d alert(s) failed (%d firing, %d resolution(s) waiting), retrying in %s: %s",
-                    batch.alerts().size(), outbox.firingCount(), outbox.waitingResolutions(), pause,
+            if (failuresInARow++ == 0) {
+                failingSince = now;
+            }
+            LOG.logf(failuresInARow % 10 == 1 ? Logger.Level.WARN : Logger.Level.DEBUG,
+                    "Alertmanager delivery of %d alert(s) failed (%d in a row; %d firing, %d resolution(s) waiting), retrying in %s: %s",
+                    batch.alerts().size(), failuresInARow, outbox.firingCount(), outbox.waitingResolutions(), pause,
                     status == 0 ? body : "HTTP " + status + ": " + body);
         }
     }

@@ -55,6 +55,8 @@ final class DeliveryQueue<T> {
     private final Deque<T> waiting = new ArrayDeque<>();
     /** The message being delivered: out of {@code waiting}, so overflow never drops it mid-flight. */
     private T head;
+    /** Failed attempts in a row, for the log: an outage gets a warning at its start, then every tenth. */
+    private int failuresInARow;
 
     DeliveryQueue(String receiver, int capacity, Transport<T> transport, Backoff backoff, DeliveryOutcomes outcomes) {
         this.receiver = receiver;
@@ -113,6 +115,10 @@ final class DeliveryQueue<T> {
                 head = null;
                 outcomes.sent(1);
                 backoff.reset();
+                if (failuresInARow > 0) {
+                    LOG.infof("%s took a message after %d failed attempt(s)", receiver, failuresInARow);
+                    failuresInARow = 0;
+                }
                 return Duration.ZERO;
             }
             case REFUSED -> {
@@ -129,8 +135,10 @@ final class DeliveryQueue<T> {
                 if (attempt.retryAfter().compareTo(pause) > 0) {
                     pause = attempt.retryAfter();
                 }
-                LOG.warnf("%s delivery failed (%d message(s) waiting), retrying in %s: %s",
-                        receiver, waiting.size() + 1, pause, attempt.detail());
+                failuresInARow++;
+                LOG.logf(failuresInARow % 10 == 1 ? Logger.Level.WARN : Logger.Level.DEBUG,
+                        "%s delivery failed (%d in a row; %d message(s) waiting), retrying in %s: %s",
+                        receiver, failuresInARow, waiting.size() + 1, pause, attempt.detail());
                 return pause;
             }
         }
