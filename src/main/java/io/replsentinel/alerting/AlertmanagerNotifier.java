@@ -44,9 +44,9 @@ public class AlertmanagerNotifier {
 
     private final SentinelConfig.Alertmanager settings;
     private final ObjectMapper json;
-    private final MeterRegistry registry;
     private final Clock clock = Clock.systemUTC();
-    private AlertmanagerOutbox outbox;
+    /** Null when Alertmanager delivery is off. Built with the bean so no change is missed before start-up ends. */
+    private final AlertmanagerOutbox outbox;
     private HttpClient http;
     private URI endpoint;
     private Thread worker;
@@ -57,19 +57,18 @@ public class AlertmanagerNotifier {
     public AlertmanagerNotifier(SentinelConfig config, ObjectMapper json, MeterRegistry registry) {
         this.settings = config.alertmanager();
         this.json = json;
-        this.registry = registry;
+        this.outbox = settings.url().isEmpty() ? null : new AlertmanagerOutbox(settings.resendInterval(),
+                MAX_WAITING_RESOLUTIONS, new Backoff(FIRST_RETRY, longestRetry(settings.resendInterval())),
+                new DeliveryOutcomes(registry, DeliveryOutcomes.ALERTMANAGER));
     }
 
     void start(@Observes StartupEvent event) {
-        if (settings.url().isEmpty()) {
+        if (outbox == null) {
             return;
         }
         URI base = settings.url().get();
         endpoint = URI.create(base.toString().replaceAll("/+$", "") + "/api/v2/alerts");
         http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        outbox = new AlertmanagerOutbox(settings.resendInterval(), MAX_WAITING_RESOLUTIONS,
-                new Backoff(FIRST_RETRY, longestRetry(settings.resendInterval())),
-                new DeliveryOutcomes(registry, DeliveryOutcomes.ALERTMANAGER));
         worker = new Thread(this::run, "alertmanager-notifier");
         worker.setDaemon(true);
         worker.start();

@@ -31,25 +31,24 @@ public class SlackNotifier {
 
     private final SlackConfig settings;
     private final ObjectMapper json;
-    private final MeterRegistry registry;
-    private DeliveryQueue<Alert> queue;
+    /** Null when Slack delivery is off. Built with the bean so no change is missed before start-up ends. */
+    private final DeliveryQueue<Alert> queue;
     private HttpClient http;
     private Thread worker;
 
     public SlackNotifier(SlackConfig settings, ObjectMapper json, MeterRegistry registry) {
         this.settings = settings;
         this.json = json;
-        this.registry = registry;
+        this.queue = settings.webhookUrl().isEmpty() ? null : new DeliveryQueue<>("Slack", settings.queueCapacity(),
+                this::post, new Backoff(settings.retryInitialBackoff(), settings.retryMaxBackoff()),
+                new DeliveryOutcomes(registry, DeliveryOutcomes.SLACK));
     }
 
     void start(@Observes StartupEvent event) {
-        if (settings.webhookUrl().isEmpty()) {
+        if (queue == null) {
             return;
         }
         http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        queue = new DeliveryQueue<>("Slack", settings.queueCapacity(), this::post,
-                new Backoff(settings.retryInitialBackoff(), settings.retryMaxBackoff()),
-                new DeliveryOutcomes(registry, DeliveryOutcomes.SLACK));
         worker = new Thread(queue::run, "slack-notifier");
         worker.setDaemon(true);
         worker.start();
