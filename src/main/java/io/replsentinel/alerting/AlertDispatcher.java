@@ -17,8 +17,8 @@ import java.util.List;
 
 /**
  * Sends every alert state change to channel {@code alerts-out} (keyed by fingerprint), to the
- * {@link AlertStore} behind the REST API and to Alertmanager when configured; records how long
- * detection took.
+ * {@link AlertStore} behind the REST API, and to Alertmanager and Slack when configured; records
+ * how long detection took.
  */
 @ApplicationScoped
 public class AlertDispatcher {
@@ -30,16 +30,19 @@ public class AlertDispatcher {
     private final EventMessages messages;
     private final AlertStore store;
     private final AlertmanagerNotifier alertmanager;
+    private final SlackNotifier slack;
     private final Timer detectionLatency;
     private final String topic;
 
     public AlertDispatcher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
                            Emitter<String> emitter, EventMessages messages, AlertStore store,
-                           AlertmanagerNotifier alertmanager, MeterRegistry registry, SentinelConfig config) {
+                           AlertmanagerNotifier alertmanager, SlackNotifier slack, MeterRegistry registry,
+                           SentinelConfig config) {
         this.emitter = emitter;
         this.messages = messages;
         this.store = store;
         this.alertmanager = alertmanager;
+        this.slack = slack;
         this.topic = config.topics().alerts();
         this.detectionLatency = Timer.builder("sentinel_detection_latency_seconds")
                 .description("From the poll that showed a condition to its alert leaving the engine")
@@ -54,6 +57,7 @@ public class AlertDispatcher {
             emitter.send(messages.message(topic, alert.fingerprint(), EventMessages.TYPE_ALERT,
                     alert.alertname(), alert));
             alertmanager.notify(alert);
+            slack.notify(alert);
             if (alert.firing() && alert.evidence().get("observedAt") instanceof Instant seen) {
                 detectionLatency.record(Duration.between(seen, Instant.now()));
             }

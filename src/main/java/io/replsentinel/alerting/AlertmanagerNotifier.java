@@ -1,6 +1,7 @@
 package io.replsentinel.alerting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.replsentinel.event.Alert;
@@ -9,128 +10,159 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /**
  * Delivers alerts to Alertmanager's v2 API ({@code POST /api/v2/alerts}) when
  * {@code sentinel.alertmanager.url} is set. Like Prometheus it re-sends firing alerts every
  * {@code resend-interval} with an {@code endsAt} a few intervals ahead, so Alertmanager resolves
- * them by itself if this service dies. A resolved alert is retried with backoff until delivered.
+ * them by itself if this service dies, and an Alertmanager that restarted learns them again. What
+ * to send is the {@link AlertmanagerOutbox}'s business: resolutions wait there until delivered.
+ * Posts come from one thread of its own; the rules engine only records the change.
  */
 @ApplicationScoped
 public class AlertmanagerNotifier {
 
     private static final Logger LOG = Logger.getLogger(AlertmanagerNotifier.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+    /** A safety net only: resolutions are kept one per fingerprint, so this many means a runaway inventory. */
+    private static final int MAX_WAITING_RESOLUTIONS = 10_000;
+    /** Firing alerts tell Alertmanager to resolve them by themselves after this many missed resends. */
+    private static final int ENDS_AT_RESENDS = 4;
 
     private final SentinelConfig.Alertmanager settings;
     private final ObjectMapper json;
-    private final Map<String, Alert> firing = new LinkedHashMap<>();
-    private final Map<String, Alert> undelivered = new LinkedHashMap<>();
-    private ScheduledExecutorService executor;
+    private final Clock clock = Clock.systemUTC();
+    /** Null when Alertmanager delivery is off. Built with the bean so no change is missed before start-up ends. */
+    private final AlertmanagerOutbox outbox;
     private HttpClient http;
-    private Duration backoff = Duration.ofSeconds(1);
-    private Instant nextRetry = Instant.EPOCH;
-    private Instant nextResend = Instant.EPOCH;
+    private URI endpoint;
+    private Thread worker;
+    /** Failed posts in a row, for the log: an outage gets a warning at its start, then every tenth. */
+    private int failuresInARow;
+    private Instant failingSince;
 
-    public AlertmanagerNotifier(SentinelConfig config, ObjectMapper json) {
+    public AlertmanagerNotifier(SentinelConfig config, ObjectMapper json, MeterRegistry registry) {
         this.settings = config.alertmanager();
         this.json = json;
+        this.outbox = settings.url().isEmpty() ? null : new AlertmanagerOutbox(settings.resendInterval(),
+                MAX_WAITING_RESOLUTIONS, new Backoff(FIRST_RETRY, longestRetry(settings.resendInterval())),
+                new DeliveryOutcomes(registry, DeliveryOutcomes.ALERTMANAGER));
     }
 
     void start(@Observes StartupEvent event) {
-        if (settings.url().isEmpty()) {
+        if (outbox == null) {
             return;
         }
+        URI base = settings.url().get();
+        endpoint = URI.create(base.toString().replaceAll("/+$", "") + "/api/v2/alerts");
         http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "alertmanager-notifier");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
-        LOG.infof("Delivering alerts to Alertmanager at %s", settings.url().get());
+        worker = new Thread(this::run, "alertmanager-notifier");
+        worker.setDaemon(true);
+        worker.start();
+        // user:password in the URL stays out of the log
+        LOG.infof("Delivering alerts to Alertmanager at %s://%s:%d%s", base.getScheme(), base.getHost(), base.getPort(),
+                base.getRawPath() == null ? "" : base.getRawPath());
+    }
+
+    /**
+     * Retries never wait longer than a resend would, so an Alertmanager that comes back has every
+     * firing alert and every waiting resolution within one resend interval.
+     */
+    static Duration longestRetry(Duration resendInterval) {
+        Duration cap = resendInterval.compareTo(LONGEST_RETRY) < 0 ? resendInterval : LONGEST_RETRY;
+        return cap.compareTo(FIRST_RETRY) < 0 ? FIRST_RETRY : cap;
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (executor != null) {
-            executor.shutdownNow();
+        if (worker != null) {
+            worker.interrupt();
         }
     }
 
-    /** Queues one state change and delivers it at once on the notifier's thread. */
+    /** Records one state change for delivery; returns at once. */
     public void notify(Alert alert) {
-        if (executor == null) {
-            return;
-        }
-        executor.execute(() -> {
-            if (alert.firing()) {
-                firing.put(alert.fingerprint(), alert);
-            } else {
-                firing.remove(alert.fingerprint());
-            }
-            undelivered.put(alert.fingerprint(), alert);
-            deliver(new ArrayList<>(undelivered.values()));
-        });
-    }
-
-    private void tick() {
-        Instant now = Instant.now();
-        if (!undelivered.isEmpty() && !now.isBefore(nextRetry)) {
-            deliver(new ArrayList<>(undelivered.values()));
-        }
-        if (!firing.isEmpty() && !now.isBefore(nextResend)) {
-            nextResend = now.plus(settings.resendInterval());
-            deliver(new ArrayList<>(firing.values()));
+        if (outbox != null) {
+            outbox.record(alert);
         }
     }
 
-    private void deliver(List<Alert> alerts) {
-        if (alerts.isEmpty()) {
-            return;
-        }
+    private void run() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url().get().toString().replaceAll("/+$", "")
-                            + "/api/v2/alerts"))
+            while (!Thread.currentThread().isInterrupted()) {
+                Optional<AlertmanagerOutbox.Batch> batch = outbox.due(clock.instant());
+                if (batch.isPresent()) {
+                    post(batch.get());
+                } else {
+                    outbox.awaitWork(clock.instant());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void post(AlertmanagerOutbox.Batch batch) throws InterruptedException {
+        int status;
+        String body;
+        try {
+            Instant now = clock.instant();
+            HttpRequest request = HttpRequest.newBuilder(endpoint)
                     .timeout(settings.timeout())
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(alerts.stream().map(this::body).toList())))
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(
+                            batch.alerts().stream().map(a -> body(a, now, settings.resendInterval())).toList())))
                     .build();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+            status = response.statusCode();
+            body = response.body();
+        } catch (IOException e) {
+            status = 0;
+            body = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        Instant now = clock.instant();
+        if (status / 100 == 2) {
+            outbox.delivered(batch, now);
+            if (failuresInARow > 0) {
+                LOG.infof("Alertmanager took %d alert(s) after %d failed attempt(s) over %s", batch.alerts().size(),
+                        failuresInARow, Duration.between(failingSince, now).truncatedTo(ChronoUnit.SECONDS));
+                failuresInARow = 0;
             }
-            alerts.forEach(a -> undelivered.remove(a.fingerprint(), a));
-            backoff = Duration.ofSeconds(1);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        } else if (status / 100 == 4 && status != 408 && status != 429) {
+            outbox.refused(batch, now);
+            LOG.errorf("Alertmanager refused %d alert(s), HTTP %d: %s", batch.alerts().size(), status, body);
+        } else {
+            Duration pause = outbox.failed(batch, now);
+            if (failuresInARow++ == 0) {
+                failingSince = now;
             }
-            nextRetry = Instant.now().plus(backoff);
-            LOG.warnf("Alertmanager delivery of %d alert(s) failed, retrying in %s: %s", alerts.size(), backoff, e.toString());
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            LOG.logf(failuresInARow % 10 == 1 ? Logger.Level.WARN : Logger.Level.DEBUG,
+                    "Alertmanager delivery of %d alert(s) failed (%d in a row; %d firing, %d resolution(s) waiting), retrying in %s: %s",
+                    batch.alerts().size(), failuresInARow, outbox.firingCount(), outbox.waitingResolutions(), pause,
+                    status == 0 ? body : "HTTP " + status + ": " + body);
         }
     }
 
     /** The v2 API's postable alert. */
-    private Map<String, Object> body(Alert alert) {
+    static Map<String, Object> body(Alert alert, Instant now, Duration resendInterval) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("labels", alert.labels());
         body.put("annotations", alert.annotations());
         body.put("startsAt", alert.startsAt().toString());
-        Instant endsAt = alert.firing() ? Instant.now().plus(settings.resendInterval().multipliedBy(4)) : alert.endsAt();
+        Instant endsAt = alert.firing() ? now.plus(resendInterval.multipliedBy(ENDS_AT_RESENDS))
+                : alert.endsAt() == null ? now : alert.endsAt();
         body.put("endsAt", endsAt.toString());
         body.put("generatorURL", alert.generatorURL());
         return body;

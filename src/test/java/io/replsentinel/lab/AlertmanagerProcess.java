@@ -3,36 +3,50 @@ package io.replsentinel.lab;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
-/** A real Alertmanager (Debian's prometheus-alertmanager) on a free port, no clustering, a null receiver. */
+/**
+ * A real Alertmanager (Debian's prometheus-alertmanager) on a free port, no clustering, a null
+ * receiver. It logs at debug level so that tests can see every alert it received, resolved ones
+ * included, which its API never lists; it can be stopped and started again on the same port and
+ * storage, as an outage and a restart look to the service.
+ */
 public final class AlertmanagerProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The dispatcher's debug line for each alert it is handed, e.g. {@code alert=Name[cb61176][resolved]}. */
+    private static final Pattern RECEIVED = Pattern.compile("msg=\"Received alert\" alert=(\\S+)");
 
     private final int port;
     private final Path dir;
     private final String name;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Process process;
+    private final Path config;
+    private volatile Process process;
+    /** Where this run's part of the log starts: earlier runs' lines are not its. */
+    private volatile long logStart;
 
     private AlertmanagerProcess() {
         LabInstall install = LabInstall.get();
         this.port = LabProcesses.freePort();
         this.name = "alertmanager-" + port + "-" + ProcessHandle.current().pid();
         this.dir = install.labDir().resolve(name);
+        this.config = dir.resolve("alertmanager.yml");
         try {
             Files.createDirectories(dir.resolve("data"));
-            Path config = dir.resolve("alertmanager.yml");
             Files.writeString(config, String.join("\n",
                     "route:",
                     "  receiver: 'null'",
@@ -42,13 +56,24 @@ public final class AlertmanagerProcess implements AutoCloseable {
                     "receivers:",
                     "  - name: 'null'",
                     ""));
-            ProcessBuilder pb = new ProcessBuilder(install.alertmanager().toString(),
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start alertmanager", e);
+        }
+        launch();
+    }
+
+    private void launch() {
+        Path log = dir.resolve("alertmanager.log");
+        try {
+            logStart = Files.exists(log) ? Files.size(log) : 0;
+            ProcessBuilder pb = new ProcessBuilder(LabInstall.get().alertmanager().toString(),
                     "--config.file=" + config,
                     "--storage.path=" + dir.resolve("data"),
                     "--web.listen-address=127.0.0.1:" + port,
-                    "--cluster.listen-address=")
+                    "--cluster.listen-address=",
+                    "--log.level=debug")
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("alertmanager.log").toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             this.process = LabProcesses.start(pb, name, dir.toString());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start alertmanager", e);
@@ -137,9 +162,58 @@ public final class AlertmanagerProcess implements AutoCloseable {
         }
     }
 
+    /** Stops it (SIGTERM), keeping port, configuration and storage for {@link #restart()}. */
+    public void stop() {
+        LabProcesses.stop(process, name, 10);
+    }
+
+    /** Starts it again on the same port and storage, stopping it first if it runs; it remembers no alerts. */
+    public void restart() {
+        if (process.isAlive()) {
+            stop();
+        }
+        launch();
+    }
+
+    /**
+     * Every alert this run of Alertmanager received, as its dispatcher logs them:
+     * {@code alertname[first 7 digits of its fingerprint][active|resolved]}, oldest first.
+     */
+    public List<String> received() {
+        try (RandomAccessFile log = new RandomAccessFile(dir.resolve("alertmanager.log").toFile(), "r")) {
+            log.seek(logStart);
+            byte[] rest = new byte[(int) (log.length() - logStart)];
+            log.readFully(rest);
+            return RECEIVED.matcher(new String(rest, StandardCharsets.UTF_8)).results()
+                    .map(m -> m.group(1)).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The fingerprint Alertmanager gives an alert with these labels (Prometheus' label-set hash:
+     * FNV-1a over the sorted names and values; a label with an empty value does not exist).
+     */
+    public static String fingerprint(Map<String, String> labels) {
+        long hash = 0xcbf29ce484222325L;
+        for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            for (String part : List.of(e.getKey(), e.getValue())) {
+                for (byte b : part.getBytes(StandardCharsets.UTF_8)) {
+                    hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+                }
+                hash = (hash ^ 0xff) * 0x100000001b3L;
+            }
+        }
+        return String.format("%016x", hash);
+    }
+
     @Override
     public void close() {
-        LabProcesses.stop(process, name, 10);
+        stop();
         if (!Boolean.getBoolean("lab.keep")) {
             try {
                 DbServer.deleteTree(dir);

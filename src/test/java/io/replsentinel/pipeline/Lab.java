@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The real servers every pipeline test shares: a MySQL 9.7 and a MariaDB 10.11 topology (source
- * and two replicas each), an Alertmanager, and a hung instance. Built once per test JVM by
+ * and two replicas each), an Alertmanager, a Slack webhook receiver, and a hung instance. Built once per test JVM by
  * {@link LabResource} before the service starts, so the service's inventory can name them.
  */
 public final class Lab {
@@ -25,6 +25,7 @@ public final class Lab {
     private static Topology mariadb;
     private static AlertmanagerProcess alertmanager;
     private static Blackhole blackhole;
+    private static SlackReceiver slack;
 
     private Lab() {
     }
@@ -35,6 +36,7 @@ public final class Lab {
             CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(2));
             CompletableFuture<AlertmanagerProcess> am = CompletableFuture.supplyAsync(AlertmanagerProcess::start);
             blackhole = new Blackhole();
+            slack = new SlackReceiver();
             mysql = my.join();
             mariadb = maria.join();
             alertmanager = am.join();
@@ -51,6 +53,7 @@ public final class Lab {
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].host", "127.0.0.1");
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].port", Integer.toString(blackhole.port()));
         config.put("sentinel.alertmanager.url", alertmanager.url());
+        config.put("sentinel.slack.webhook-url", slack.webhookUrl());
         return config;
     }
 
@@ -81,10 +84,14 @@ public final class Lab {
         if (alertmanager != null) {
             alertmanager.close();
         }
+        if (slack != null) {
+            slack.close();
+        }
         mysql = null;
         mariadb = null;
         alertmanager = null;
         blackhole = null;
+        slack = null;
     }
 
     public static Topology mysql() {
@@ -97,6 +104,10 @@ public final class Lab {
 
     public static AlertmanagerProcess alertmanager() {
         return alertmanager;
+    }
+
+    public static SlackReceiver slack() {
+        return slack;
     }
 
     static Blackhole blackhole() {
