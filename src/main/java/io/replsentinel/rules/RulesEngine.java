@@ -12,7 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,6 @@ public class RulesEngine {
     private final UserRules userRules;
     private final List<Detector> detectors;
     private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
-    private final Clock clock = Clock.systemUTC();
 
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
                        UserRules userRules) {
@@ -89,7 +88,9 @@ public class RulesEngine {
             for (Detector d : detectors) {
                 findings.addAll(d.detect(state.view));
             }
-            return state.tracker.evaluate(state.view, findings, clock.instant());
+            // event time, not arrival time: a backlog replayed after a restart keeps its for: and holds
+            state.time = state.time == null || status.observedAt().isAfter(state.time) ? status.observedAt() : state.time;
+            return state.tracker.evaluate(state.view, findings, state.time);
         }
     }
 
@@ -138,6 +139,8 @@ public class RulesEngine {
     private static final class ClusterState {
         final ClusterView view;
         final AlertTracker tracker;
+        /** The newest poll time seen in this cluster: the clock its alert lifecycle runs on. */
+        Instant time;
 
         ClusterState(String cluster, AlertTracker.Settings settings) {
             this.view = new ClusterView(cluster);
