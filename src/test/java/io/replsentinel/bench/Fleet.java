@@ -60,8 +60,6 @@ final class Fleet {
 
         Flavor(String version, String healthy, String duplicateKey, String sourceDown, int connectingSection,
                String sourceVariables, String sourceGtidColumn, long firstServerId, String... serverUuids) {
-            this.firstServerId = firstServerId;
-            this.serverUuids = List.of(serverUuids);
             this.version = version;
             this.healthy = healthy;
             this.duplicateKey = duplicateKey;
@@ -69,6 +67,8 @@ final class Fleet {
             this.connectingSection = connectingSection;
             this.sourceVariables = sourceVariables;
             this.sourceGtidColumn = sourceGtidColumn;
+            this.firstServerId = firstServerId;
+            this.serverUuids = List.of(serverUuids);
         }
     }
 
