@@ -35,6 +35,11 @@ class RulesEngineBench {
 
     @Test
     void rulesEngineThroughput() throws Exception {
+        if (RulesEngineBench.class.getResource("/META-INF/BenchmarkList") == null) {
+            throw new IllegalStateException("target/test-classes has no JMH benchmark list: the test classes were "
+                    + "compiled without annotation processing (an IDE, or -Dmaven.compiler.proc=none). "
+                    + "Rebuild them: ./mvnw -B clean test-compile");
+        }
         Files.createDirectories(OUT);
         Options options = new OptionsBuilder()
                 .include(RulesEngineBenchmark.class.getName() + "\\.")
