@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The clusters and instances to watch, built from {@code sentinel.clusters} and checked once at
@@ -74,10 +73,5 @@ public class Inventory {
 
     public List<WatchedInstance> all() {
         return clusters.values().stream().flatMap(List::stream).toList();
-    }
-
-    public Optional<WatchedInstance> find(String cluster, String instanceId) {
-        return clusters.getOrDefault(cluster, List.of()).stream()
-                .filter(i -> i.id().equals(instanceId)).findFirst();
     }
 }
