@@ -65,6 +65,14 @@ public final class PollErrors {
         }
         int newline = m.indexOf('\n');
         String first = newline < 0 ? m : m.substring(0, newline);
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != error && root.getMessage() != null && !first.contains(root.getMessage())) {
+            // "Communications link failure" alone does not say what failed: the socket's reason does
+            first = first + ": " + root.getMessage();
+        }
         return first.length() > 500 ? first.substring(0, 500) : first;
     }
 }
