@@ -37,6 +37,15 @@ final class AlertWatch implements AutoCloseable {
                 && KafkaTestClient.json(r).path("status").asText().equals("resolved"), RESOLVE_TIMEOUT);
     }
 
+    /** Every alert record that arrives during {@code window}, besides those already seen. */
+    java.util.List<ConsumerRecord<String, String>> during(Duration window) {
+        long end = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < end) {
+            kafka.poll(Duration.ofMillis(500));
+        }
+        return kafka.seen();
+    }
+
     @Override
     public void close() {
         kafka.close();
