@@ -8,35 +8,35 @@ public enum Dialect {
 
     /** MySQL 8.0.26 and later: SHOW REPLICA STATUS and the REPLICA vocabulary throughout. */
     MYSQL("SHOW REPLICA STATUS", "SHOW REPLICAS",
-            "SELECT @@server_id AS server_id, @@server_uuid AS server_uuid, @@read_only AS read_only,"
-                    + " @@super_read_only AS super_read_only, @@gtid_mode AS gtid_mode,"
-                    + " @@global.gtid_executed AS gtid_executed, @@binlog_format AS binlog_format,"
-                    + " @@log_replica_updates AS log_replica_updates,"
-                    + " @@enforce_gtid_consistency AS enforce_gtid_consistency, @@binlog_row_image AS binlog_row_image"),
+            "SELECT @@global.server_id AS server_id, @@global.server_uuid AS server_uuid, @@global.read_only AS read_only,"
+                    + " @@global.super_read_only AS super_read_only, @@global.gtid_mode AS gtid_mode,"
+                    + " @@global.gtid_executed AS gtid_executed, @@global.binlog_format AS binlog_format,"
+                    + " @@global.log_replica_updates AS log_replica_updates,"
+                    + " @@global.enforce_gtid_consistency AS enforce_gtid_consistency, @@global.binlog_row_image AS binlog_row_image"),
 
     /** MySQL before 8.0.26: the SLAVE/MASTER vocabulary (SHOW SLAVE STATUS stays valid up to 8.0). */
     MYSQL_LEGACY("SHOW SLAVE STATUS", "SHOW SLAVE HOSTS",
-            "SELECT @@server_id AS server_id, @@server_uuid AS server_uuid, @@read_only AS read_only,"
-                    + " @@super_read_only AS super_read_only, @@gtid_mode AS gtid_mode,"
-                    + " @@global.gtid_executed AS gtid_executed, @@binlog_format AS binlog_format,"
-                    + " @@log_slave_updates AS log_replica_updates,"
-                    + " @@enforce_gtid_consistency AS enforce_gtid_consistency, @@binlog_row_image AS binlog_row_image"),
+            "SELECT @@global.server_id AS server_id, @@global.server_uuid AS server_uuid, @@global.read_only AS read_only,"
+                    + " @@global.super_read_only AS super_read_only, @@global.gtid_mode AS gtid_mode,"
+                    + " @@global.gtid_executed AS gtid_executed, @@global.binlog_format AS binlog_format,"
+                    + " @@global.log_slave_updates AS log_replica_updates,"
+                    + " @@global.enforce_gtid_consistency AS enforce_gtid_consistency, @@global.binlog_row_image AS binlog_row_image"),
 
     /** MariaDB 10.5.1 and later: every named connection, GTIDs as domain-server-seq. */
     MARIADB("SHOW ALL REPLICAS STATUS", "SHOW REPLICA HOSTS",
-            "SELECT @@server_id AS server_id, NULL AS server_uuid, @@read_only AS read_only,"
+            "SELECT @@global.server_id AS server_id, NULL AS server_uuid, @@global.read_only AS read_only,"
                     + " NULL AS super_read_only, NULL AS gtid_mode,"
-                    + " @@global.gtid_current_pos AS gtid_executed, @@binlog_format AS binlog_format,"
-                    + " @@log_slave_updates AS log_replica_updates, @@binlog_row_image AS binlog_row_image,"
-                    + " @@gtid_strict_mode AS gtid_strict_mode, @@global.gtid_binlog_state AS gtid_binlog_state"),
+                    + " @@global.gtid_current_pos AS gtid_executed, @@global.binlog_format AS binlog_format,"
+                    + " @@global.log_slave_updates AS log_replica_updates, @@global.binlog_row_image AS binlog_row_image,"
+                    + " @@global.gtid_strict_mode AS gtid_strict_mode, @@global.gtid_binlog_state AS gtid_binlog_state"),
 
     /** MariaDB before 10.5.1. */
     MARIADB_LEGACY("SHOW ALL SLAVES STATUS", "SHOW SLAVE HOSTS",
-            "SELECT @@server_id AS server_id, NULL AS server_uuid, @@read_only AS read_only,"
+            "SELECT @@global.server_id AS server_id, NULL AS server_uuid, @@global.read_only AS read_only,"
                     + " NULL AS super_read_only, NULL AS gtid_mode,"
-                    + " @@global.gtid_current_pos AS gtid_executed, @@binlog_format AS binlog_format,"
-                    + " @@log_slave_updates AS log_replica_updates, @@binlog_row_image AS binlog_row_image,"
-                    + " @@gtid_strict_mode AS gtid_strict_mode, @@global.gtid_binlog_state AS gtid_binlog_state");
+                    + " @@global.gtid_current_pos AS gtid_executed, @@global.binlog_format AS binlog_format,"
+                    + " @@global.log_slave_updates AS log_replica_updates, @@global.binlog_row_image AS binlog_row_image,"
+                    + " @@global.gtid_strict_mode AS gtid_strict_mode, @@global.gtid_binlog_state AS gtid_binlog_state");
 
     private final String replicaStatusSql;
     private final String replicaHostsSql;

@@ -1,5 +1,7 @@
 package io.replsentinel.lab;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -254,5 +256,272 @@ public final class Faults {
         Observation o = awaitHealthy(replica, Duration.ofSeconds(30));
         topology.awaitReplicasCaughtUp(Duration.ofSeconds(30));
         return o;
+    }
+    // ------------------------------------------------------------------ shared helpers for topology faults
+
+    /** The server's running {@code @@server_id}. */
+    public long serverId(DbServer server) {
+        return Long.parseLong(server.scalar("SELECT @@GLOBAL.server_id"));
+    }
+
+    /** MySQL's {@code @@server_uuid}. */
+    public String serverUuid(DbServer server) {
+        return server.scalar("SELECT @@GLOBAL.server_uuid");
+    }
+
+    /** Stops and starts every replication channel of the replica. */
+    public void restartReplication(DbServer replica) {
+        topology.stopReplication(replica);
+        topology.startReplication(replica);
+    }
+
+    /**
+     * Waits until every replica of the topology runs both threads without error and has applied
+     * everything the source has: the state each test must leave behind.
+     */
+    public void awaitAllHealthy() {
+        for (DbServer r : topology.replicas()) {
+            awaitHealthy(r, Duration.ofSeconds(60));
+        }
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(60));
+    }
+
+    // ------------------------------------------------------------------ (e) server_id clashes
+
+    /**
+     * Gives the replica another server_id at run time and reconnects it: with a sibling replica's id
+     * MySQL stays silent (both Yes/Yes, the source shows two dump threads and one SHOW REPLICAS row)
+     * while MariaDB replicas knock each other off; with its source's id the IO thread stops (MySQL
+     * 13117, MariaDB 1593). {@link #setServerId} with the original id repairs it.
+     */
+    public void setServerId(DbServer replica, long serverId) {
+        topology.stopReplication(replica);
+        replica.exec("SET GLOBAL server_id = " + serverId);
+        topology.startReplication(replica);
+    }
+
+    /** Gives the replica its source's server_id; waits for IO=No with 13117 (MySQL) / 1593 (MariaDB). */
+    public Observation serverIdOfItsSource(DbServer replica) {
+        setServerId(replica, serverId(topology.source()));
+        long errno = flavor == Flavor.MYSQL ? 13117 : 1593;
+        return await(replica, Duration.ofSeconds(30), "IO=No with " + errno,
+                s -> "No".equals(s.get(io())) && num(s, "Last_IO_Errno") == errno);
+    }
+
+    // ------------------------------------------------------------------ (f) server_uuid clash (MySQL)
+
+    private static java.nio.file.Path autoCnf(DbServer server) {
+        return server.dir().resolve("data").resolve("auto.cnf");
+    }
+
+    /** The server's {@code auto.cnf} (its server_uuid), to restore after {@link #cloneAutoCnf}. */
+    public byte[] autoCnfOf(DbServer server) {
+        try {
+            return Files.readAllBytes(autoCnf(server));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Restarts {@code target} with {@code from}'s {@code auto.cnf}, so that both report one
+     * server_uuid ({@link #autoCnfOf} beforehand keeps the original for {@link #restoreAutoCnf}). super_read_only is
+     * persisted first ({@code SET PERSIST}) so the restarted replica never comes up writable.
+     * The older connection ({@code from}'s) is then refused with 13114 "same server_uuid".
+     */
+    public void cloneAutoCnf(DbServer from, DbServer target) {
+        if (flavor != Flavor.MYSQL) {
+            throw new UnsupportedOperationException("MariaDB has no server_uuid");
+        }
+        try {
+            target.exec("SET PERSIST super_read_only = ON");
+            target.stop();
+            Files.write(autoCnf(target), Files.readAllBytes(autoCnf(from)));
+            target.start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Repairs {@link #cloneAutoCnf}: restarts {@code target} with its own auto.cnf, restarts
+     * replication on every replica (the refused one does not retry by itself), forgets the persisted
+     * super_read_only and waits until all replicas are healthy.
+     */
+    public void restoreAutoCnf(DbServer target, byte[] original) {
+        try {
+            if (target.running()) {
+                target.stop();
+            }
+            Files.write(autoCnf(target), original);
+            target.start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        target.exec("SET GLOBAL super_read_only = ON", "RESET PERSIST IF EXISTS super_read_only");
+        for (DbServer r : topology.replicas()) {
+            restartReplication(r);
+        }
+        awaitAllHealthy();
+    }
+
+    // ------------------------------------------------------------------ (g) errant transactions
+
+    /**
+     * Writes row {@code id} on the replica itself WITH binary logging, as a careless operator would.
+     * MySQL: super_read_only is lifted for that one statement while read_only stays ON (root
+     * bypasses read_only), so the replica never looks writable; returns the errant set as the server
+     * computes it, {@code GTID_SUBTRACT(replica, source)}. MariaDB: root holds READ_ONLY ADMIN;
+     * returns the replica's {@code gtid_binlog_state} after the write.
+     */
+    public String errantWrite(DbServer replica, int id) {
+        String insert = "INSERT INTO lab.t VALUES (" + id + ", 'errant')";
+        if (flavor == Flavor.MYSQL) {
+            replica.exec("SET GLOBAL super_read_only = OFF");
+            try {
+                replica.exec(insert);
+            } finally {
+                replica.exec("SET GLOBAL super_read_only = ON");
+            }
+            return errantGtids(replica);
+        }
+        replica.exec(insert);
+        return replica.scalar("SELECT @@GLOBAL.gtid_binlog_state");
+    }
+
+    /** MySQL: the replica's transactions its source lacks, as the server computes them ({@code GTID_SUBTRACT}). */
+    public String errantGtids(DbServer replica) {
+        String sourceSet = topology.source().gtidPosition();
+        return replica.scalar("SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, '" + sourceSet + "')").replace("\n", "");
+    }
+
+    /**
+     * MySQL repair of {@link #errantWrite}: the source commits an empty transaction under each errant
+     * GTID (so every instance agrees on the history and the other replica gets them too), and the
+     * errant row is removed from the replica outside the binary log.
+     */
+    public void repairErrantMySql(DbServer replica, String errantGtids, int id) {
+        List<String> statements = new ArrayList<>();
+        for (String gtid : MySqlGtids.each(errantGtids)) {
+            statements.add("SET GTID_NEXT = '" + gtid + "'");
+            statements.add("BEGIN");
+            statements.add("COMMIT");
+        }
+        statements.add("SET GTID_NEXT = 'AUTOMATIC'");
+        topology.source().exec(statements.toArray(String[]::new));
+        execUnlogged(replica, "DELETE FROM lab.t WHERE id = " + id);
+        awaitAllHealthy();
+    }
+
+    /**
+     * MariaDB repair of {@link #errantWrite}: with replication stopped, removes the errant row
+     * outside the binary log, then rebuilds the replica's binary log state from what it applied from
+     * its source ({@code RESET MASTER; SET GLOBAL gtid_binlog_state = gtid_slave_pos}: the replica
+     * serves no replica of its own in this lab), restores {@code gtid_strict_mode=ON} and restarts
+     * replication. The applier then takes up the source's event that strict mode refused.
+     */
+    public void repairErrantMariaDb(DbServer replica, int id) {
+        topology.stopReplication(replica);
+        String slavePos = replica.scalar("SELECT @@GLOBAL.gtid_slave_pos");
+        execUnlogged(replica, "DELETE FROM lab.t WHERE id = " + id);
+        replica.exec("RESET MASTER", "SET GLOBAL gtid_binlog_state = '" + slavePos + "'",
+                "SET GLOBAL gtid_strict_mode = ON");
+        topology.startReplication(replica);
+        awaitAllHealthy();
+    }
+
+    // ------------------------------------------------------------------ (h) writable replica, settings
+
+    /** Makes the replica accept writes: MySQL super_read_only and read_only OFF, MariaDB read_only OFF. */
+    public void makeWritable(DbServer replica) {
+        replica.exec(flavor == Flavor.MYSQL
+                ? new String[] {"SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF"}
+                : new String[] {"SET GLOBAL read_only = OFF"});
+    }
+
+    /** Repairs {@link #makeWritable}: MySQL super_read_only ON (which sets read_only), MariaDB read_only ON. */
+    public void makeReadOnly(DbServer replica) {
+        replica.exec(flavor == Flavor.MYSQL ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON");
+    }
+
+    /** {@code SET GLOBAL name = value} on one server; returns the previous value for the repair. */
+    public String setGlobal(DbServer server, String name, String value) {
+        String previous = server.scalar("SELECT @@GLOBAL." + name);
+        server.exec("SET GLOBAL " + name + " = " + value);
+        return previous;
+    }
+
+    // ------------------------------------------------------------------ (i) delayed replica
+
+    /**
+     * Delays the replica's applier by {@code seconds} (MySQL SOURCE_DELAY, MariaDB MASTER_DELAY);
+     * {@code 0} repairs it. Replication is stopped around the change, as the servers require.
+     */
+    public void delayReplica(DbServer replica, int seconds) {
+        topology.stopReplication(replica);
+        replica.exec(flavor == Flavor.MYSQL ? "CHANGE REPLICATION SOURCE TO SOURCE_DELAY = " + seconds
+                : "CHANGE MASTER TO MASTER_DELAY = " + seconds);
+        topology.startReplication(replica);
+    }
+
+    // ------------------------------------------------------------------ (j) channels removed and added
+
+    /** {@code STOP REPLICA; RESET REPLICA ALL}: the replica replicates from nothing. Repair: {@link Topology#repointAtSource}. */
+    public void removeReplication(DbServer replica) {
+        topology.stopReplication(replica);
+        replica.exec(flavor == Flavor.MYSQL ? "RESET REPLICA ALL" : "RESET SLAVE ALL");
+        await(replica, Duration.ofSeconds(10), "no replication channel", Map::isEmpty);
+    }
+
+    /**
+     * Adds a second channel (MySQL {@code FOR CHANNEL}, MariaDB named connection) {@code name}
+     * replicating from {@code host:port} and starts it; the default channel is untouched.
+     */
+    public void addChannel(DbServer replica, String name, String host, int port) {
+        if (flavor == Flavor.MYSQL) {
+            replica.exec("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + host + "', SOURCE_PORT=" + port
+                    + ", SOURCE_USER='" + Topology.REPL_USER + "', SOURCE_PASSWORD='" + Topology.REPL_PASSWORD
+                    + "', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=2 FOR CHANNEL '" + name + "'",
+                    "START REPLICA FOR CHANNEL '" + name + "'");
+        } else {
+            replica.exec("CHANGE MASTER '" + name + "' TO MASTER_HOST='" + host + "', MASTER_PORT=" + port
+                    + ", MASTER_USER='" + Topology.REPL_USER + "', MASTER_PASSWORD='" + Topology.REPL_PASSWORD
+                    + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=2",
+                    "START SLAVE '" + name + "'");
+        }
+    }
+
+    /** Removes channel {@code name} again: stop it and forget it ({@code RESET ... ALL}). */
+    public void removeChannel(DbServer replica, String name) {
+        if (flavor == Flavor.MYSQL) {
+            replica.exec("STOP REPLICA FOR CHANNEL '" + name + "'", "RESET REPLICA ALL FOR CHANNEL '" + name + "'");
+        } else {
+            replica.exec("STOP SLAVE '" + name + "'", "RESET SLAVE '" + name + "' ALL");
+        }
+    }
+
+    /** Splits a MySQL GTID set text into single GTIDs ({@code uuid:n}). */
+    static final class MySqlGtids {
+        private MySqlGtids() {
+        }
+
+        static List<String> each(String set) {
+            List<String> result = new ArrayList<>();
+            for (String part : set.replace("\n", "").split(",")) {
+                String[] fields = part.trim().split(":");
+                if (fields.length < 2) {
+                    continue;
+                }
+                for (int i = 1; i < fields.length; i++) {
+                    String[] range = fields[i].split("-");
+                    long from = Long.parseLong(range[0]);
+                    long to = range.length > 1 ? Long.parseLong(range[1]) : from;
+                    for (long n = from; n <= to; n++) {
+                        result.add(fields[0] + ":" + n);
+                    }
+                }
+            }
+            return result;
+        }
     }
 }

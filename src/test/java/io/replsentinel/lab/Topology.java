@@ -150,12 +150,16 @@ public final class Topology implements AutoCloseable {
     }
 
     private void pointAt(DbServer replica, DbServer src, String user, String password) {
+        pointAt(replica, src.host(), src.port(), user, password);
+    }
+
+    private void pointAt(DbServer replica, String host, int port, String user, String password) {
         if (flavor == Flavor.MYSQL) {
-            replica.exec("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + src.host() + "', SOURCE_PORT=" + src.port()
+            replica.exec("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + host + "', SOURCE_PORT=" + port
                     + ", SOURCE_USER='" + user + "', SOURCE_PASSWORD='" + password + "', SOURCE_AUTO_POSITION=1"
                     + ", GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=2, SOURCE_HEARTBEAT_PERIOD=1");
         } else {
-            replica.exec("CHANGE MASTER TO MASTER_HOST='" + src.host() + "', MASTER_PORT=" + src.port()
+            replica.exec("CHANGE MASTER TO MASTER_HOST='" + host + "', MASTER_PORT=" + port
                     + ", MASTER_USER='" + user + "', MASTER_PASSWORD='" + password + "'"
                     + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=2, MASTER_HEARTBEAT_PERIOD=1");
         }
@@ -210,6 +214,22 @@ public final class Topology implements AutoCloseable {
         stopReplication(replica);
         pointAt(replica, newSource, user, password);
         startReplication(replica);
+    }
+
+    /**
+     * Re-points {@code replica} at any {@code host:port} (a name that does not resolve, another
+     * cluster's server) with the lab's replication credentials, keeping GTID auto-position, and
+     * starts it. {@link #changeSource(DbServer, DbServer, String, String)} back at the source repairs it.
+     */
+    public void changeSource(DbServer replica, String host, int port) {
+        stopReplication(replica);
+        pointAt(replica, host, port, REPL_USER, REPL_PASSWORD);
+        startReplication(replica);
+    }
+
+    /** Points {@code replica} back at this topology's source with the right credentials and starts it. */
+    public void repointAtSource(DbServer replica) {
+        changeSource(replica, source, REPL_USER, REPL_PASSWORD);
     }
 
     /** Inserts rows {@code id, "v<id>"} on the source. */

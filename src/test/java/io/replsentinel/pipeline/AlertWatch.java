@@ -42,6 +42,15 @@ final class AlertWatch implements AutoCloseable {
         return kafka.seen();
     }
 
+    /** Every alert record that arrives during {@code window}, besides those already seen. */
+    java.util.List<ConsumerRecord<String, String>> during(Duration window) {
+        long end = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < end) {
+            kafka.poll(Duration.ofMillis(500));
+        }
+        return kafka.seen();
+    }
+
     @Override
     public void close() {
         kafka.close();
