@@ -68,6 +68,14 @@ public class InstanceMetrics {
         known.addAll(seen);
     }
 
+    /**
+     * {@code mysql_replication_errant_transactions}: how many transactions ErrantTransactions
+     * finds on the instance now (MySQL GTIDs; MariaDB foreign binlog-state entries), 0 when none.
+     */
+    public void recordErrant(String cluster, String instance, long count) {
+        set("mysql_replication_errant_transactions", Tags.of("cluster", cluster, "instance", instance), count);
+    }
+
     private void info(ReplicationStatus s, Tags instance) {
         Tags info = instance.and(
                 "flavor", nz(s.flavor()),

@@ -109,9 +109,8 @@ final class ErrantTransactionsDetector implements Detector {
     private Finding finding(ReplicationStatus replica, List<ReplicationStatus> sources, ErrantTransactions errant) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("errantGtids", errant.toString());
-        if (errant instanceof ErrantTransactions.MySql m) {
-            evidence.put("errantCount", m.count());
-        }
+        evidence.put("errantCount", errant instanceof ErrantTransactions.MySql m ? m.count()
+                : ((ErrantTransactions.MariaDb) errant).gtids().gtids().size());
         evidence.put("replicaGtids", replica.mariadb() ? replica.gtidBinlogState() : replica.gtidExecuted());
         evidence.put("sources", sources.stream().map(ReplicationStatus::instance).toList());
         evidence.put("sourceGtids", sources.stream()

@@ -6,6 +6,7 @@ import io.replsentinel.alerting.AlertDispatcher;
 import io.replsentinel.event.Alert;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.metrics.InstanceMetrics;
 import io.replsentinel.rules.user.UserRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -38,12 +39,14 @@ public class RulesEngine {
     private final MeterRegistry registry;
     private final SentinelConfig config;
     private final UserRules userRules;
+    private final InstanceMetrics metrics;
     private final List<Detector> detectors;
     private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
 
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
-                       UserRules userRules) {
+                       UserRules userRules, InstanceMetrics metrics) {
         this.reader = new StatusReader(json);
+        this.metrics = metrics;
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.config = config;
@@ -88,9 +91,26 @@ public class RulesEngine {
             for (Detector d : detectors) {
                 findings.addAll(d.detect(state.view));
             }
+            recordErrantCounts(state.view, findings);
             // event time, not arrival time: a backlog replayed after a restart keeps its for: and holds
             state.time = state.time == null || status.observedAt().isAfter(state.time) ? status.observedAt() : state.time;
             return state.tracker.evaluate(state.view, findings, state.time);
+        }
+    }
+
+    private void recordErrantCounts(ClusterView view, List<Finding> findings) {
+        if (metrics == null) {
+            return;
+        }
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (Finding f : findings) {
+            if (DetectorCatalogue.ERRANT_TRANSACTIONS.equals(f.alertname())
+                    && f.evidence().get("errantCount") instanceof Number n) {
+                counts.put(f.instance(), n.longValue());
+            }
+        }
+        for (ReplicationStatus s : view.reachable()) {
+            metrics.recordErrant(s.cluster(), s.instance(), counts.getOrDefault(s.instance(), 0L));
         }
     }
 

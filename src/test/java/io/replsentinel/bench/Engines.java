@@ -35,7 +35,7 @@ final class Engines {
                 .withMapping(UserRulesConfig.class)
                 .build();
         return new RulesEngine(json(), null, new SimpleMeterRegistry(), config.getConfigMapping(SentinelConfig.class),
-                new UserRules(config.getConfigMapping(UserRulesConfig.class)));
+                new UserRules(config.getConfigMapping(UserRulesConfig.class)), null);
     }
 
     /** Quarkus' ObjectMapper: the Java 8 and time modules, unknown fields ignored, ISO-8601 instants. */

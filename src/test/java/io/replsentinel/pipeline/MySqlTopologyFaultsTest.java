@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -90,6 +91,8 @@ class MySqlTopologyFaultsTest extends TopologyFaultScenarios {
                 JsonNode ev = a.path("evidence");
                 assertThat(ev.path("errantGtids").asText()).isEqualTo(errant);
                 assertThat(ev.path("errantCount").asLong()).isEqualTo(1);
+                assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                        .contains(errantSeries(r) + " 1.0");
                 assertThat(texts(ev.path("sources"))).containsExactly(source().id());
                 // silent on the server: both threads run, no error
                 faults.awaitHealthy(r, Duration.ofSeconds(1));
@@ -98,6 +101,12 @@ class MySqlTopologyFaultsTest extends TopologyFaultScenarios {
             }
             assertThat(faults.errantGtids(r)).isEmpty();
             resolves(alerts, a);
+            assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                    .contains(errantSeries(r) + " 0.0");
         }
+    }
+
+    private static String errantSeries(DbServer r) {
+        return "mysql_replication_errant_transactions{cluster=\"" + Lab.MYSQL_CLUSTER + "\",instance=\"" + r.id() + "\"}";
     }
 }
