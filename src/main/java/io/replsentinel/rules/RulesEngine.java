@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,7 +103,7 @@ public class RulesEngine {
         if (metrics == null) {
             return;
         }
-        Map<String, Long> counts = new java.util.HashMap<>();
+        Map<String, Long> counts = new HashMap<>();
         for (Finding f : findings) {
             if (DetectorCatalogue.ERRANT_TRANSACTIONS.equals(f.alertname())
                     && f.evidence().get("errantCount") instanceof Number n) {
