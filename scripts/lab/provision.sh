@@ -5,6 +5,8 @@
 #  - MariaDB 10.11 and Alertmanager from Debian 12 (system apt, services kept from starting)
 #  - MySQL 9.7 from Debian sid, extracted (never installed) into the cache directory and run
 #    through sid's own dynamic loader.
+#  - MariaDB 11.8 from Debian 13 (trixie), extracted the same way into mariadb-trixie: the newer
+#    of the two MariaDB versions a mixed-version topology needs (10.11 is the system's).
 #
 # Cache: ${REPL_SENTINEL_LAB_DIR:-$HOME/.cache/repl-sentinel/lab}. Idempotent; a second run
 # only checks what is there and prints the versions.
@@ -122,6 +124,52 @@ if [ ! -f "$MARKER" ]; then
   log "MySQL extracted into $SID"
 fi
 
+# ---------------------------------------------------------------- MariaDB 11.8 from trixie (extracted)
+TRIXIE="$CACHE/mariadb-trixie"
+if [ ! -f "$TRIXIE/.complete" ]; then
+  APT_DIR="$CACHE/apt-trixie"
+  mkdir -p "$APT_DIR/empty" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/state" "$APT_DIR/debs"
+  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
+    > "$APT_DIR/sources.list"
+  : > "$APT_DIR/status"
+  TRIXIE_APT=(-o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+           -o Dir::State="$APT_DIR/state" -o Dir::State::Lists="$APT_DIR/lists"
+           -o Dir::Cache="$APT_DIR/cache" -o Dir::State::status="$APT_DIR/status"
+           -o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts="$APT_DIR/empty"
+           -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  log "fetching the trixie package index (private apt configuration)"
+  apt-get "${TRIXIE_APT[@]}" update -qq >&2
+  # mariadb-server-core holds mariadbd and mariadb-install-db (a /bin/sh script bootstrapping with
+  # mariadbd --bootstrap, so no perl); mariadb-client-core adds my_print_defaults, which install-db runs.
+  mapfile -t tpkgs < <(apt-cache "${TRIXIE_APT[@]}" depends --recurse --no-recommends --no-suggests \
+      --no-conflicts --no-breaks --no-replaces --no-enhances \
+      mariadb-server-core mariadb-client-core \
+    | grep -E '^[a-z0-9]' | sed 's/:any$//' | sort -u \
+    | grep -Ev '^(perl|perl-base|perl-modules-.*|libperl.*|.*-perl)$')
+  log "downloading ${#tpkgs[@]} trixie packages"
+  (cd "$APT_DIR/debs" && apt-get "${TRIXIE_APT[@]}" download "${tpkgs[@]}" -qq >&2)
+  rm -rf "$TRIXIE.tmp"; mkdir -p "$TRIXIE.tmp"
+  for deb in "$APT_DIR"/debs/*.deb; do
+    dpkg -x "$deb" "$TRIXIE.tmp"
+  done
+  # trixie's glibc is newer than Debian 12's: its binaries run through trixie's own loader. The
+  # unmodified mariadb-install-db runs with --basedir=$TRIXIE/lab, where these wrappers stand in
+  # for the binaries it executes (exec keeps the PID).
+  mkdir -p "$TRIXIE.tmp/lab/bin" "$TRIXIE.tmp/lab/sbin"
+  ln -s ../usr/share "$TRIXIE.tmp/lab/share"
+  ln -s ../usr/lib "$TRIXIE.tmp/lab/lib"
+  for exe in bin/my_print_defaults bin/resolveip sbin/mariadbd; do
+    printf '#!/bin/sh\nexec "%s/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "%s/usr/lib/x86_64-linux-gnu" "%s/usr/%s" "$@"\n' \
+      "$TRIXIE" "$TRIXIE" "$TRIXIE" "$exe" > "$TRIXIE.tmp/lab/$exe"
+    chmod 755 "$TRIXIE.tmp/lab/$exe"
+  done
+  rm -rf "$TRIXIE"; mv "$TRIXIE.tmp" "$TRIXIE"
+  rm -rf "$APT_DIR/debs" "$APT_DIR/cache/archives"/*.deb
+  printf '%s\n' "${tpkgs[@]}" > "$TRIXIE/.packages"
+  date -u +%FT%TZ > "$TRIXIE/.complete"
+  log "MariaDB 11.8 extracted into $TRIXIE"
+fi
+
 # ---------------------------------------------------------------- promtool (extracted, never installed)
 # Only the rule checker of Debian's prometheus package: installing it would start a Prometheus server.
 PROMTOOL_DIR="$CACHE/promtool"
@@ -140,10 +188,12 @@ LIBS="$SID/usr/lib/x86_64-linux-gnu"
 mysql_v="$("$LOADER" --library-path "$LIBS" "$SID/usr/sbin/mysqld" --no-defaults --version 2>/dev/null \
   | sed -n 's/.*Ver \([^ ]*\).*/\1/p')"
 mariadb_v="$(/usr/sbin/mariadbd --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p')"
+mariadb_trixie_v="$("$TRIXIE/lab/sbin/mariadbd" --no-defaults --version 2>/dev/null | sed -n 's/.*Ver \([^ ]*\).*/\1/p')"
 am_v="$(/usr/bin/prometheus-alertmanager --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)"
 [ -n "$mysql_v" ] || { log "mysqld in $SID does not run"; exit 1; }
 [ -n "$mariadb_v" ] || { log "mariadbd does not run"; exit 1; }
+[ -n "$mariadb_trixie_v" ] || { log "mariadbd in $TRIXIE does not run"; exit 1; }
 [ -n "$am_v" ] || { log "prometheus-alertmanager does not run"; exit 1; }
 promtool_v="$("$PROMTOOL_DIR/usr/bin/promtool" --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)"
 [ -n "$promtool_v" ] || { log "promtool does not run"; exit 1; }
-echo "lab ready: mysql=$mysql_v (${SID}) mariadb=$mariadb_v alertmanager=$am_v promtool=$promtool_v"
+echo "lab ready: mysql=$mysql_v (${SID}) mariadb=$mariadb_v mariadb-trixie=$mariadb_trixie_v alertmanager=$am_v promtool=$promtool_v"

@@ -18,14 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One real MySQL 9.7 or MariaDB 10.11 server in its own directory under {@code target/lab}, on a
- * free port of 127.0.0.1, with binary log and GTIDs on. Addressed only by its PID.
+ * One real MySQL 9.7 or MariaDB 10.11 (or 11.8, see {@link Builder#release}) server in its own
+ * directory under {@code target/lab}, on a free port of 127.0.0.1, with binary log and GTIDs on.
+ * Addressed only by its PID.
  */
 public final class DbServer implements AutoCloseable {
 
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private final Flavor flavor;
+    private final MariaDbRelease release;
     private final long serverId;
     private final List<String> extraOptions;
     private final int port;
@@ -36,11 +38,15 @@ public final class DbServer implements AutoCloseable {
 
     private DbServer(Builder b) {
         this.flavor = b.flavor;
+        this.release = b.release;
         this.serverId = b.serverId;
         this.extraOptions = List.copyOf(b.options);
         LabInstall install = LabInstall.get();
         this.port = LabProcesses.freePort();
-        this.name = flavor.name().toLowerCase() + "-" + serverId + "-" + port + "-" + ProcessHandle.current().pid()
+        String suffix = flavor == Flavor.MARIADB && this.release != MariaDbRelease.V10_11
+                ? "-" + this.release.name().toLowerCase() : "";
+        this.name = flavor.name().toLowerCase() + suffix
+                + "-" + serverId + "-" + port + "-" + ProcessHandle.current().pid()
                 + "-" + SEQ.incrementAndGet();
         this.dir = install.labDir().resolve(name);
         this.dataDir = dir.resolve("data");
@@ -58,6 +64,7 @@ public final class DbServer implements AutoCloseable {
     public static final class Builder {
         private Flavor flavor;
         private long serverId = 1;
+        private MariaDbRelease release = MariaDbRelease.V10_11;
         private final List<String> options = new ArrayList<>();
 
         private Builder(Flavor flavor) {
@@ -66,6 +73,12 @@ public final class DbServer implements AutoCloseable {
 
         public Builder flavor(Flavor flavor) {
             this.flavor = flavor;
+            return this;
+        }
+
+        /** Which MariaDB to run (default 10.11, the system's); ignored for MySQL. */
+        public Builder release(MariaDbRelease release) {
+            this.release = release;
             return this;
         }
 
@@ -101,6 +114,11 @@ public final class DbServer implements AutoCloseable {
 
     public Flavor flavor() {
         return flavor;
+    }
+
+    /** The MariaDB release this server runs (meaningless for MySQL). */
+    public MariaDbRelease release() {
+        return release;
     }
 
     public String host() {
@@ -149,6 +167,15 @@ public final class DbServer implements AutoCloseable {
                 cmd.addAll(install.mysqld());
                 cmd.add("--defaults-file=" + dir.resolve("my.cnf"));
                 cmd.add("--initialize-insecure");
+            } else if (release != MariaDbRelease.V10_11) {
+                cmd.add(install.mariadbInstallDb(release).toString());
+                cmd.add("--no-defaults");
+                cmd.add("--basedir=" + install.mariadbInstallDbBasedir(release));
+                cmd.add("--datadir=" + dataDir);
+                cmd.add("--auth-root-authentication-method=normal");
+                cmd.add("--skip-test-db");
+                cmd.add("--tmpdir=" + dir.resolve("tmp"));
+                cmd.add("--user=" + System.getProperty("user.name"));
             } else {
                 cmd.add(install.mariadbInstallDb().toString());
                 cmd.add("--no-defaults");
@@ -231,9 +258,20 @@ public final class DbServer implements AutoCloseable {
     }
 
     private List<String> mariadbCommand() {
-        List<String> cmd = new ArrayList<>(List.of(
-                LabInstall.get().mariadbd().toString(),
-                "--no-defaults",
+        List<String> cmd = new ArrayList<>(LabInstall.get().mariadbd(release));
+        if (release != MariaDbRelease.V10_11) {
+            // The extracted tree is not where this build expects its files: name each place (the
+            // system's 10.11 messages and plugins must not be picked up).
+            Path root = LabInstall.get().mariadbRoot(release);
+            cmd.addAll(List.of("--no-defaults",
+                    "--basedir=" + root.resolve("usr"),
+                    "--lc-messages-dir=" + root.resolve("usr/share/mariadb"),
+                    "--character-sets-dir=" + root.resolve("usr/share/mariadb/charsets"),
+                    "--plugin-dir=" + root.resolve("usr/lib/mysql/plugin")));
+        } else {
+            cmd.add("--no-defaults");
+        }
+        cmd.addAll(List.of(
                 "--datadir=" + dataDir,
                 "--port=" + port,
                 "--socket=" + socketPath(),

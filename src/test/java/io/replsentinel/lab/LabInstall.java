@@ -18,11 +18,13 @@ public final class LabInstall {
     private final Path projectRoot;
     private final Path cacheDir;
     private final Path mysqlRoot;
+    private final Path mariadbTrixieRoot;
 
     private LabInstall(Path projectRoot, Path cacheDir) {
         this.projectRoot = projectRoot;
         this.cacheDir = cacheDir;
         this.mysqlRoot = cacheDir.resolve("mysql-sid");
+        this.mariadbTrixieRoot = cacheDir.resolve("mariadb-trixie");
     }
 
     public static synchronized LabInstall get() {
@@ -62,6 +64,7 @@ public final class LabInstall {
         return Files.isRegularFile(mysqlRoot.resolve(".complete"))
                 && Files.isExecutable(mariadbd())
                 && Files.isExecutable(mariadbInstallDb())
+                && Files.isRegularFile(mariadbTrixieRoot.resolve(".complete"))
                 && Files.isExecutable(alertmanager())
                 && Files.isExecutable(promtool());
     }
@@ -129,6 +132,37 @@ public final class LabInstall {
 
     public Path mariadbInstallDb() {
         return Paths.get("/usr/bin/mariadb-install-db");
+    }
+
+    /** Root of the extracted MariaDB 11.8 (trixie) tree. */
+    public Path mariadbRoot(MariaDbRelease release) {
+        if (release != MariaDbRelease.V11_8) {
+            throw new IllegalArgumentException(release + " is the system's MariaDB, not an extracted tree");
+        }
+        return mariadbTrixieRoot;
+    }
+
+    /** Command prefix that runs {@code mariadbd}: the system's for 10.11, trixie's through its own loader for 11.8. */
+    public List<String> mariadbd(MariaDbRelease release) {
+        if (release == MariaDbRelease.V10_11) {
+            return List.of(mariadbd().toString());
+        }
+        Path libs = mariadbTrixieRoot.resolve("usr/lib/x86_64-linux-gnu");
+        return List.of(libs.resolve("ld-linux-x86-64.so.2").toString(), "--library-path", libs.toString(),
+                mariadbTrixieRoot.resolve("usr/sbin/mariadbd").toString());
+    }
+
+    /**
+     * {@code mariadb-install-db} of the release. Trixie's is the unmodified script; it must run with
+     * {@code --basedir=}{@link #mariadbInstallDbBasedir}, where wrappers run its binaries through trixie's loader.
+     */
+    public Path mariadbInstallDb(MariaDbRelease release) {
+        return release == MariaDbRelease.V10_11 ? mariadbInstallDb()
+                : mariadbTrixieRoot.resolve("usr/bin/mariadb-install-db");
+    }
+
+    public Path mariadbInstallDbBasedir(MariaDbRelease release) {
+        return mariadbRoot(release).resolve("lab");
     }
 
     /** Prometheus's rule checker, extracted from Debian's package into the cache. */

@@ -51,6 +51,7 @@ public final class Topology implements AutoCloseable {
         private final List<String> allOptions = new ArrayList<>();
         private final Map<Integer, List<String>> nodeOptions = new java.util.HashMap<>();
         private final Map<Integer, Long> serverIds = new java.util.HashMap<>();
+        private final Map<Integer, MariaDbRelease> releases = new java.util.HashMap<>();
 
         private Builder(Flavor flavor) {
             this.flavor = flavor;
@@ -79,12 +80,19 @@ public final class Topology implements AutoCloseable {
             return this;
         }
 
+        /** MariaDB release of one node (default 10.11): 0 is the source, 1..N the replicas. */
+        public Builder release(int node, MariaDbRelease release) {
+            releases.put(node, release);
+            return this;
+        }
+
         public Topology build() {
             // Servers initialise and start independently: do it concurrently.
             List<CompletableFuture<DbServer>> futures = new ArrayList<>();
             for (int i = 0; i <= replicas; i++) {
                 DbServer.Builder b = DbServer.builder(flavor)
                         .serverId(serverIds.getOrDefault(i, (long) i + 1))
+                        .release(releases.getOrDefault(i, MariaDbRelease.V10_11))
                         .options(allOptions)
                         .options(nodeOptions.getOrDefault(i, List.of()));
                 futures.add(CompletableFuture.supplyAsync(b::start));

@@ -2,6 +2,8 @@ package io.replsentinel.pipeline;
 
 import io.replsentinel.lab.AlertmanagerProcess;
 import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Flavor;
+import io.replsentinel.lab.MariaDbRelease;
 import io.replsentinel.lab.Topology;
 
 import java.util.LinkedHashMap;
@@ -11,18 +13,22 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The real servers every pipeline test shares: a MySQL 9.7 and a MariaDB 10.11 topology (source
- * and two replicas each), an Alertmanager, a Slack webhook receiver, and a hung instance. Built once per test JVM by
+ * and two replicas each), a mixed-version MariaDB pair (11.8 source, 10.11 replica), an
+ * Alertmanager, a Slack webhook receiver, and a hung instance. Built once per test JVM by
  * {@link LabResource} before the service starts, so the service's inventory can name them.
  */
 public final class Lab {
 
     public static final String MYSQL_CLUSTER = "mysql-lab";
     public static final String MARIADB_CLUSTER = "mariadb-lab";
+    /** MariaDB 11.8 source with a 10.11 replica: a replica older than its source, from the start. */
+    public static final String SKEW_CLUSTER = "mariadb-skew";
     public static final String BLACKHOLE_CLUSTER = "blackhole";
     public static final String HEARTBEAT_SCHEMA = "repl_sentinel";
 
     private static Topology mysql;
     private static Topology mariadb;
+    private static Topology skew;
     private static AlertmanagerProcess alertmanager;
     private static Blackhole blackhole;
     private static SlackReceiver slack;
@@ -34,11 +40,17 @@ public final class Lab {
         if (mysql == null) {
             CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(2));
             CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(2));
+            // The JDBC driver asks for collation 255 (utf8mb4_0900_ai_ci), which 11.8 accepts and logs
+            // but 10.11 cannot apply: the 11.8 source keeps its sessions on the server's collation.
+            CompletableFuture<Topology> sk = CompletableFuture.supplyAsync(() -> Topology.builder(Flavor.MARIADB)
+                    .replicas(1).release(0, MariaDbRelease.V11_8)
+                    .option(0, "skip-character-set-client-handshake").build());
             CompletableFuture<AlertmanagerProcess> am = CompletableFuture.supplyAsync(AlertmanagerProcess::start);
             blackhole = new Blackhole();
             slack = new SlackReceiver();
             mysql = my.join();
             mariadb = maria.join();
+            skew = sk.join();
             alertmanager = am.join();
             // the MySQL cluster runs with the heartbeat on: the grant it needs beyond the read-only ones
             mysql.source().exec("GRANT CREATE, INSERT, UPDATE, SELECT ON " + HEARTBEAT_SCHEMA + ".* TO '"
@@ -48,6 +60,7 @@ public final class Lab {
         inventory(config, MYSQL_CLUSTER, mysql);
         config.put("sentinel.clusters." + MYSQL_CLUSTER + ".heartbeat", "true");
         inventory(config, MARIADB_CLUSTER, mariadb);
+        inventory(config, SKEW_CLUSTER, skew);
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".user", Topology.MONITOR_USER);
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".password", Topology.MONITOR_PASSWORD);
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].host", "127.0.0.1");
@@ -81,6 +94,9 @@ public final class Lab {
         if (mariadb != null) {
             mariadb.close();
         }
+        if (skew != null) {
+            skew.close();
+        }
         if (alertmanager != null) {
             alertmanager.close();
         }
@@ -89,6 +105,7 @@ public final class Lab {
         }
         mysql = null;
         mariadb = null;
+        skew = null;
         alertmanager = null;
         blackhole = null;
         slack = null;
@@ -100,6 +117,10 @@ public final class Lab {
 
     public static Topology mariadb() {
         return mariadb;
+    }
+
+    public static Topology skew() {
+        return skew;
     }
 
     public static AlertmanagerProcess alertmanager() {
