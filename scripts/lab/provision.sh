@@ -78,48 +78,50 @@ if [ "${#need[@]}" -gt 0 ]; then
   install_quietly "${need[@]}"
 fi
 
-# ---------------------------------------------------------------- MySQL 9.7 from sid (extracted)
-if [ ! -f "$MARKER" ]; then
-  # dpkg and the sid keyring check need these; debian-archive-keyring is on every Debian.
+# Extracts the dependency closure of the given packages from Debian suite $1 into $2.tmp, through a
+# private apt configuration: the system's sources, lists and dpkg database are never touched, and
+# nothing is installed. Perl is left out (nothing the lab runs needs it). The caller moves $2.tmp
+# into place once it has finished with it.
+extract_from_suite() {
+  local suite="$1" dest="$2"; shift 2
   if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
     apt_update_once
     "${SUDO[@]}" apt-get "${APT_LOCK_WAIT[@]}" install -y -qq --no-install-recommends debian-archive-keyring >&2
   fi
-  APT_DIR="$CACHE/apt-sid"
-  mkdir -p "$APT_DIR/empty" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/state" "$APT_DIR/debs"
-  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' \
-    > "$APT_DIR/sources.list"
-  : > "$APT_DIR/status"
-  SID_APT=(-o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-           -o Dir::State="$APT_DIR/state" -o Dir::State::Lists="$APT_DIR/lists"
-           -o Dir::Cache="$APT_DIR/cache" -o Dir::State::status="$APT_DIR/status"
-           -o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts="$APT_DIR/empty"
-           -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-  log "fetching the sid package index (private apt configuration)"
-  apt-get "${SID_APT[@]}" update -qq >&2
-  # Recursive dependency closure; virtual packages (<...>) and perl are left out.
-  mapfile -t pkgs < <(apt-cache "${SID_APT[@]}" depends --recurse --no-recommends --no-suggests \
-      --no-conflicts --no-breaks --no-replaces --no-enhances --no-pre-depends \
-      mysql-server-core mysql-client-core \
+  local apt_dir="$CACHE/apt-$suite"
+  mkdir -p "$apt_dir/empty" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/state" "$apt_dir/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
+    > "$apt_dir/sources.list"
+  : > "$apt_dir/status"
+  local opts=(-o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+              -o Dir::State="$apt_dir/state" -o Dir::State::Lists="$apt_dir/lists"
+              -o Dir::Cache="$apt_dir/cache" -o Dir::State::status="$apt_dir/status"
+              -o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts="$apt_dir/empty"
+              -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  log "fetching the $suite package index (private apt configuration)"
+  apt-get "${opts[@]}" update -qq >&2
+  # Recursive dependency closure, pre-depends included; virtual packages (<...>) and perl left out.
+  local pkgs
+  mapfile -t pkgs < <(apt-cache "${opts[@]}" depends --recurse --no-recommends --no-suggests \
+      --no-conflicts --no-breaks --no-replaces --no-enhances "$@" \
     | grep -E '^[a-z0-9]' | sed 's/:any$//' | sort -u \
     | grep -Ev '^(perl|perl-base|perl-modules-.*|libperl.*|.*-perl)$')
-  # Pre-depends are dependencies too; add them by a second pass without --no-pre-depends.
-  mapfile -t pkgs2 < <(apt-cache "${SID_APT[@]}" depends --recurse --no-recommends --no-suggests \
-      --no-conflicts --no-breaks --no-replaces --no-enhances \
-      mysql-server-core mysql-client-core \
-    | grep -E '^[a-z0-9]' | sed 's/:any$//' | sort -u \
-    | grep -Ev '^(perl|perl-base|perl-modules-.*|libperl.*|.*-perl)$')
-  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" "${pkgs2[@]}" | sort -u)
-  log "downloading ${#pkgs[@]} sid packages"
-  (cd "$APT_DIR/debs" && apt-get "${SID_APT[@]}" download "${pkgs[@]}" -qq >&2)
-  rm -rf "$SID.tmp"; mkdir -p "$SID.tmp"
-  for deb in "$APT_DIR"/debs/*.deb; do
-    dpkg -x "$deb" "$SID.tmp"
+  log "downloading ${#pkgs[@]} $suite packages"
+  (cd "$apt_dir/debs" && apt-get "${opts[@]}" download "${pkgs[@]}" -qq >&2)
+  rm -rf "$dest.tmp"; mkdir -p "$dest.tmp"
+  local deb
+  for deb in "$apt_dir"/debs/*.deb; do
+    dpkg -x "$deb" "$dest.tmp"
   done
-  rm -rf "$SID"; mv "$SID.tmp" "$SID"
   # Keep the downloaded .debs out of the cache once extracted; the tree is what is reused.
-  rm -rf "$APT_DIR/debs" "$APT_DIR/cache/archives"/*.deb
-  printf '%s\n' "${pkgs[@]}" > "$SID/.packages"
+  rm -rf "$apt_dir/debs" "$apt_dir/cache/archives"/*.deb
+  printf '%s\n' "${pkgs[@]}" > "$dest.tmp/.packages"
+}
+
+# ---------------------------------------------------------------- MySQL 9.7 from sid (extracted)
+if [ ! -f "$MARKER" ]; then
+  extract_from_suite sid "$SID" mysql-server-core mysql-client-core
+  rm -rf "$SID"; mv "$SID.tmp" "$SID"
   date -u +%FT%TZ > "$MARKER"
   log "MySQL extracted into $SID"
 fi
@@ -127,31 +129,9 @@ fi
 # ---------------------------------------------------------------- MariaDB 11.8 from trixie (extracted)
 TRIXIE="$CACHE/mariadb-trixie"
 if [ ! -f "$TRIXIE/.complete" ]; then
-  APT_DIR="$CACHE/apt-trixie"
-  mkdir -p "$APT_DIR/empty" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/state" "$APT_DIR/debs"
-  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
-    > "$APT_DIR/sources.list"
-  : > "$APT_DIR/status"
-  TRIXIE_APT=(-o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-           -o Dir::State="$APT_DIR/state" -o Dir::State::Lists="$APT_DIR/lists"
-           -o Dir::Cache="$APT_DIR/cache" -o Dir::State::status="$APT_DIR/status"
-           -o Dir::Etc::Preferences=/nonexistent -o Dir::Etc::PreferencesParts="$APT_DIR/empty"
-           -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-  log "fetching the trixie package index (private apt configuration)"
-  apt-get "${TRIXIE_APT[@]}" update -qq >&2
   # mariadb-server-core holds mariadbd and mariadb-install-db (a /bin/sh script bootstrapping with
   # mariadbd --bootstrap, so no perl); mariadb-client-core adds my_print_defaults, which install-db runs.
-  mapfile -t tpkgs < <(apt-cache "${TRIXIE_APT[@]}" depends --recurse --no-recommends --no-suggests \
-      --no-conflicts --no-breaks --no-replaces --no-enhances \
-      mariadb-server-core mariadb-client-core \
-    | grep -E '^[a-z0-9]' | sed 's/:any$//' | sort -u \
-    | grep -Ev '^(perl|perl-base|perl-modules-.*|libperl.*|.*-perl)$')
-  log "downloading ${#tpkgs[@]} trixie packages"
-  (cd "$APT_DIR/debs" && apt-get "${TRIXIE_APT[@]}" download "${tpkgs[@]}" -qq >&2)
-  rm -rf "$TRIXIE.tmp"; mkdir -p "$TRIXIE.tmp"
-  for deb in "$APT_DIR"/debs/*.deb; do
-    dpkg -x "$deb" "$TRIXIE.tmp"
-  done
+  extract_from_suite trixie "$TRIXIE" mariadb-server-core mariadb-client-core
   # trixie's glibc is newer than Debian 12's: its binaries run through trixie's own loader. The
   # unmodified mariadb-install-db runs with --basedir=$TRIXIE/lab, where these wrappers stand in
   # for the binaries it executes (exec keeps the PID).
@@ -164,8 +144,6 @@ if [ ! -f "$TRIXIE/.complete" ]; then
     chmod 755 "$TRIXIE.tmp/lab/$exe"
   done
   rm -rf "$TRIXIE"; mv "$TRIXIE.tmp" "$TRIXIE"
-  rm -rf "$APT_DIR/debs" "$APT_DIR/cache/archives"/*.deb
-  printf '%s\n' "${tpkgs[@]}" > "$TRIXIE/.packages"
   date -u +%FT%TZ > "$TRIXIE/.complete"
   log "MariaDB 11.8 extracted into $TRIXIE"
 fi
