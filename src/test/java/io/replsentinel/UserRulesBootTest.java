@@ -33,9 +33,11 @@ class UserRulesBootTest {
     void userRuleFires_andOneWithALongForStaysPending() {
         ChannelStatus lagging = new ChannelStatus("", "10.0.0.11", 3306, 1L, "uuid-1", ChannelStatus.RUNNING,
                 ChannelStatus.RUNNING, 0, null, null, 0, null, null, null, 120L, "uuid-1:1-9", "uuid-1:1-5", true);
-        ReplicationStatus writableLaggingReplica = new ReplicationStatus(1, "boot-user-rules", "r1:3306", Instant.now(), 3,
-                true, null, "mysql", "8.4.3", 2L, "uuid-2", false, false, "ON", "uuid-1:1-5", "ROW", true,
-                List.of(lagging), List.of(), null, "replica", Map.of());
+        ReplicationStatus writableLaggingReplica = ReplicationStatus.builder("boot-user-rules", "r1:3306")
+                .observedAt(Instant.now()).pollMillis(3).reachable(true).flavor("mysql").version("8.4.3").serverId(2L)
+                .serverUuid("uuid-2").readOnly(false).superReadOnly(false).gtidMode("ON").gtidExecuted("uuid-1:1-5")
+                .binlogFormat("ROW").logReplicaUpdates(true).channels(List.of(lagging)).expectedRole("replica")
+                .build();
         assertThat(engine.evaluate(writableLaggingReplica)).extracting(Alert::alertname)
                 .contains("ReplicaWritable").doesNotContain("ChannelLagging");
     }

@@ -37,6 +37,17 @@ public interface SentinelConfig {
 
     Api api();
 
+    Node node();
+
+    /** This service node, as it signs the statuses it polls. */
+    interface Node {
+        /**
+         * The node's name in every status it publishes ({@code poller.node}); the host name when
+         * absent. Give each node of a shared fleet its own.
+         */
+        Optional<String> name();
+    }
+
     /** One replication topology and the credentials the poller uses on all its instances. */
     interface Cluster {
         /** The monitoring user (see the README for the grants it needs). */

@@ -2,6 +2,7 @@ package io.replsentinel.poll;
 
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.PollError;
+import io.replsentinel.event.PollerIdentity;
 import io.replsentinel.event.ReplicaHost;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.SentinelConfig;
@@ -30,10 +31,14 @@ final class InstancePoller implements AutoCloseable {
     private ServerVersion version;
     private InstanceReader reader;
     private final Heartbeat heartbeat;
+    private final PollerIdentity identity;
+    private long sequence;
 
-    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, SentinelConfig.Heartbeat heartbeat, Clock clock) {
+    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, SentinelConfig.Heartbeat heartbeat,
+                   PollerIdentity identity, Clock clock) {
         this.instance = instance;
         this.settings = settings;
+        this.identity = identity;
         this.clock = clock;
         this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance.id()) : null;
     }
@@ -42,16 +47,20 @@ final class InstancePoller implements AutoCloseable {
         Instant observedAt = clock.instant();
         long start = System.nanoTime();
         boolean reused = connection != null;
-        ReplicationStatus status = attempt(observedAt, start);
-        if (reused && !status.reachable() && !PollErrors.TIMEOUT.equals(status.error().errorClass())) {
+        ReplicationStatus.Builder status = attempt(observedAt, start);
+        if (reused && connection == null && !timedOut(status.build())) {
             // A kept connection broke (server restarted, connection killed, idle timeout): what
             // matters is whether the instance answers now, so ask once more on a fresh connection.
             status = attempt(observedAt, start);
         }
-        return status;
+        return status.sequence(++sequence).poller(identity).build();
     }
 
-    private ReplicationStatus attempt(Instant observedAt, long start) {
+    private static boolean timedOut(ReplicationStatus status) {
+        return status.error() != null && PollErrors.TIMEOUT.equals(status.error().errorClass());
+    }
+
+    private ReplicationStatus.Builder attempt(Instant observedAt, long start) {
         try {
             Connection c = connection();
             Row vars = reader.variables(c);
@@ -61,16 +70,19 @@ final class InstancePoller implements AutoCloseable {
             Boolean readOnly = flag(vars.text("read_only"));
             Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels);
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, instance.cluster(), instance.id(),
-                    observedAt, millis, true, null, version.flavor(), version.number(),
-                    vars.number("server_id"), vars.nonEmpty("server_uuid"),
-                    readOnly, flag(vars.text("super_read_only")),
-                    vars.nonEmpty("gtid_mode"), ReplicaStatusParser.gtidSet(vars.text("gtid_executed")),
-                    vars.nonEmpty("binlog_format"), flag(vars.text("log_replica_updates")),
-                    channels, replicas, heartbeatLag, instance.expectedRole().orElse(null), instance.labels(),
-                    vars.nonEmpty("enforce_gtid_consistency"), vars.nonEmpty("binlog_row_image"),
-                    flag(vars.text("gtid_strict_mode")), ReplicaStatusParser.gtidSet(vars.text("gtid_binlog_state")),
-                    dumpThreads, SourceResolver.addresses(instance.host()));
+            return base(observedAt, millis).reachable(true).flavor(version.flavor()).version(version.number())
+                    .serverId(vars.number("server_id")).serverUuid(vars.nonEmpty("server_uuid"))
+                    .readOnly(readOnly).superReadOnly(flag(vars.text("super_read_only")))
+                    .gtidMode(vars.nonEmpty("gtid_mode"))
+                    .gtidExecuted(ReplicaStatusParser.gtidSet(vars.text("gtid_executed")))
+                    .binlogFormat(vars.nonEmpty("binlog_format"))
+                    .logReplicaUpdates(flag(vars.text("log_replica_updates")))
+                    .channels(channels).replicas(replicas).heartbeatLagMillis(heartbeatLag)
+                    .enforceGtidConsistency(vars.nonEmpty("enforce_gtid_consistency"))
+                    .binlogRowImage(vars.nonEmpty("binlog_row_image"))
+                    .gtidStrictMode(flag(vars.text("gtid_strict_mode")))
+                    .gtidBinlogState(ReplicaStatusParser.gtidSet(vars.text("gtid_binlog_state")))
+                    .binlogDumpThreads(dumpThreads).addresses(SourceResolver.addresses(instance.host()));
         } catch (SQLException | RuntimeException e) {
             close();
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -78,11 +90,15 @@ final class InstancePoller implements AutoCloseable {
         }
     }
 
-    private ReplicationStatus unreachable(Instant observedAt, long millis, PollError error) {
-        return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, instance.cluster(), instance.id(),
-                observedAt, millis, false, error, version == null ? null : version.flavor(),
-                version == null ? null : version.number(), null, null, null, null, null, null, null, null,
-                List.of(), List.of(), null, instance.expectedRole().orElse(null), instance.labels());
+    private ReplicationStatus.Builder unreachable(Instant observedAt, long millis, PollError error) {
+        return base(observedAt, millis).reachable(false).error(error)
+                .flavor(version == null ? null : version.flavor())
+                .version(version == null ? null : version.number());
+    }
+
+    private ReplicationStatus.Builder base(Instant observedAt, long millis) {
+        return ReplicationStatus.builder(instance.cluster(), instance.id()).observedAt(observedAt).pollMillis(millis)
+                .expectedRole(instance.expectedRole().orElse(null)).labels(instance.labels());
     }
 
     private Connection connection() throws SQLException {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.replsentinel.event.PollerIdentity;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.SentinelConfig;
@@ -48,6 +49,7 @@ public class PollScheduler {
     }
 
     void start(@Observes StartupEvent event) {
+        PollerIdentity identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
         for (WatchedInstance instance : inventory.all()) {
             ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "poll-" + instance);
@@ -55,7 +57,8 @@ public class PollScheduler {
                 return t;
             });
             executors.add(executor);
-            InstancePoller poller = new InstancePoller(instance, config.poll(), config.heartbeat(), Clock.systemUTC());
+            InstancePoller poller = new InstancePoller(instance, config.poll(), config.heartbeat(), identity,
+                    Clock.systemUTC());
             Timer timer = Timer.builder("sentinel_poll_duration_seconds")
                     .description("Time to poll one instance, including connecting")
                     .tags("cluster", instance.cluster(), "instance", instance.id())
@@ -65,6 +68,14 @@ public class PollScheduler {
         }
         LOG.infof("Polling %d instance(s) in %d cluster(s) every %s", inventory.all().size(),
                 inventory.clusters().size(), config.poll().interval());
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

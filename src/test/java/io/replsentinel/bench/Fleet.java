@@ -144,10 +144,7 @@ final class Fleet {
 
     /** The same poll, taken at {@code at}: what the next poll of a steady instance looks like. */
     static ReplicationStatus withObservedAt(ReplicationStatus s, Instant at) {
-        return new ReplicationStatus(s.schemaVersion(), s.cluster(), s.instance(), at, s.pollMillis(), s.reachable(),
-                s.error(), s.flavor(), s.version(), s.serverId(), s.serverUuid(), s.readOnly(), s.superReadOnly(),
-                s.gtidMode(), s.gtidExecuted(), s.binlogFormat(), s.logReplicaUpdates(), s.channels(), s.replicas(),
-                s.heartbeatLagMillis(), s.expectedRole(), s.labels());
+        return s.toBuilder().observedAt(at).build();
     }
 
     private static ReplicationStatus status(Flavor flavor, String cluster, int member, String instance,
@@ -155,10 +152,12 @@ final class Fleet {
                                             List<ReplicaHost> replicas) {
         boolean mysql = flavor == Flavor.mysql;
         boolean readOnly = member > 0;
-        return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, cluster, instance, observedAt, 3, true, null,
-                flavor.name(), flavor.version, flavor.firstServerId + member, uuid(flavor, member), readOnly,
-                mysql ? readOnly : null, mysql ? "ON" : null, gtidExecuted, "ROW", true, channels, replicas, null,
-                readOnly ? "replica" : "primary", Map.of("zone", "zone-" + (char) ('a' + member), "team", "dba"));
+        return ReplicationStatus.builder(cluster, instance).observedAt(observedAt).pollMillis(3).reachable(true)
+                .flavor(flavor.name()).version(flavor.version).serverId((long) flavor.firstServerId + member)
+                .serverUuid(uuid(flavor, member)).readOnly(readOnly).superReadOnly(mysql ? readOnly : null)
+                .gtidMode(mysql ? "ON" : null).gtidExecuted(gtidExecuted).binlogFormat("ROW").logReplicaUpdates(true)
+                .channels(channels).replicas(replicas).expectedRole(readOnly ? "replica" : "primary")
+                .labels(Map.of("zone", "zone-" + (char) ('a' + member), "team", "dba")).build();
     }
 
     private static ReplicaHost replicaHost(Flavor flavor, int cluster, int member) {

@@ -19,9 +19,9 @@ class EventSchemaTest {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private static ReplicationStatus unreachable() {
-        return new ReplicationStatus(1, "orders", "10.0.0.11:3306", Instant.parse("2026-11-26T00:00:00Z"), 2003,
-                false, new PollError("timeout", null, "Communications link failure"), null, null, null, null,
-                null, null, null, null, null, null, List.of(), List.of(), null, "primary", Map.of());
+        return ReplicationStatus.builder("orders", "10.0.0.11:3306").observedAt(Instant.parse("2026-11-26T00:00:00Z"))
+                .pollMillis(2003).reachable(false).error(new PollError("timeout", null, "Communications link failure"))
+                .expectedRole("primary").sequence(7).poller(new PollerIdentity("node-a", 0)).build();
     }
 
     @Test

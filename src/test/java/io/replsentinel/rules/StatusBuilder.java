@@ -67,9 +67,14 @@ final class StatusBuilder {
     }
 
     ReplicationStatus build() {
-        return new ReplicationStatus(1, Statuses.CLUSTER, instance, at, 2, true, null, flavor, version, serverId, serverUuid,
-                readOnly, readOnly, flavor.equals("mysql") ? "ON" : null, gtidExecuted, binlogFormat, true, channels, replicas,
-                heartbeatLagMillis, expectedRole, Map.of(), flavor.equals("mysql") ? "ON" : null, binlogRowImage,
-                flavor.equals("mariadb") ? true : null, gtidBinlogState, dumpThreads, List.of("127.0.0.1"));
+        boolean mysql = flavor.equals("mysql");
+        return ReplicationStatus.builder(Statuses.CLUSTER, instance).observedAt(at).pollMillis(2).reachable(true)
+                .flavor(flavor).version(version).serverId(serverId).serverUuid(serverUuid).readOnly(readOnly)
+                .superReadOnly(readOnly).gtidMode(mysql ? "ON" : null).gtidExecuted(gtidExecuted)
+                .binlogFormat(binlogFormat).logReplicaUpdates(true).channels(channels).replicas(replicas)
+                .heartbeatLagMillis(heartbeatLagMillis).expectedRole(expectedRole)
+                .enforceGtidConsistency(mysql ? "ON" : null).binlogRowImage(binlogRowImage)
+                .gtidStrictMode(mysql ? null : true).gtidBinlogState(gtidBinlogState).binlogDumpThreads(dumpThreads)
+                .addresses(List.of("127.0.0.1")).build();
     }
 }

@@ -17,13 +17,15 @@ final class Statuses {
     }
 
     static ReplicationStatus replica(String instance, Instant at, ChannelStatus... channels) {
-        return new ReplicationStatus(1, CLUSTER, instance, at, 3, true, null, "mysql", "9.7.4", 2L, "uuid-2",
-                true, true, "ON", "", "ROW", true, List.of(channels), List.of(), null, "replica", Map.of("zone", "b"));
+        return ReplicationStatus.builder(CLUSTER, instance).observedAt(at).pollMillis(3).reachable(true).flavor("mysql")
+                .version("9.7.4").serverId(2L).serverUuid("uuid-2").readOnly(true).superReadOnly(true).gtidMode("ON")
+                .gtidExecuted("").binlogFormat("ROW").logReplicaUpdates(true).channels(List.of(channels))
+                .expectedRole("replica").labels(Map.of("zone", "b")).build();
     }
 
     static ReplicationStatus unreachable(String instance, Instant at, String errorClass) {
-        return new ReplicationStatus(1, CLUSTER, instance, at, 3000, false, new PollError(errorClass, null, "boom"),
-                "mysql", "9.7.4", null, null, null, null, null, null, null, null, List.of(), List.of(), null, null, Map.of());
+        return ReplicationStatus.builder(CLUSTER, instance).observedAt(at).pollMillis(3000).reachable(false)
+                .error(new PollError(errorClass, null, "boom")).flavor("mysql").version("9.7.4").build();
     }
 
     static ChannelStatus channel(String io, String sql, int ioErrno, String ioError, int sqlErrno, String sqlError) {

@@ -19,20 +19,24 @@ final class Polls {
 
     /** A MySQL replica; {@code readOnly} may be null, as when the poller could not read it. */
     static ReplicationStatus mysqlReplica(String instance, Instant at, Boolean readOnly, ChannelStatus... channels) {
-        return new ReplicationStatus(1, CLUSTER, instance, at, 3, true, null, "mysql", "8.4.3", 2L, "uuid-2",
-                readOnly, readOnly, "ON", "uuid-1:1-7", "ROW", true, List.of(channels), List.of(), null, "replica",
-                Map.of("zone", "b"));
+        return ReplicationStatus.builder(CLUSTER, instance).observedAt(at).pollMillis(3).reachable(true)
+                .flavor("mysql").version("8.4.3").serverId(2L).serverUuid("uuid-2").readOnly(readOnly)
+                .superReadOnly(readOnly).gtidMode("ON").gtidExecuted("uuid-1:1-7").binlogFormat("ROW")
+                .logReplicaUpdates(true).channels(List.of(channels)).expectedRole("replica")
+                .labels(Map.of("zone", "b")).build();
     }
 
     /** A MariaDB replica: no super_read_only, no gtid_mode, so those fields are null. */
     static ReplicationStatus mariadbReplica(String instance, Instant at, ChannelStatus... channels) {
-        return new ReplicationStatus(1, CLUSTER, instance, at, 3, true, null, "mariadb", "11.4.4", 3L, null,
-                true, null, null, "0-1-7", "MIXED", true, List.of(channels), List.of(), null, "replica", Map.of());
+        return ReplicationStatus.builder(CLUSTER, instance).observedAt(at).pollMillis(3).reachable(true)
+                .flavor("mariadb").version("11.4.4").serverId(3L).readOnly(true).gtidExecuted("0-1-7")
+                .binlogFormat("MIXED").logReplicaUpdates(true).channels(List.of(channels)).expectedRole("replica")
+                .build();
     }
 
     static ReplicationStatus unreachable(String instance, Instant at) {
-        return new ReplicationStatus(1, CLUSTER, instance, at, 3000, false, new PollError("refused", 2003, "Connection refused"),
-                null, null, null, null, null, null, null, null, null, null, List.of(), List.of(), null, "replica", Map.of());
+        return ReplicationStatus.builder(CLUSTER, instance).observedAt(at).pollMillis(3000).reachable(false)
+                .error(new PollError("refused", 2003, "Connection refused")).expectedRole("replica").build();
     }
 
     static ChannelStatus running(String name, Long secondsBehindSource) {
