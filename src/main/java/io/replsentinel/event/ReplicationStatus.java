@@ -21,6 +21,8 @@ import java.util.Map;
  * @param poller       the node that polled, and its group generation (null from pollers that predate it)
  * @param missingPrivileges the capabilities a denied statement switched off for this poll, e.g.
  *                     {@code replica_hosts}; the status says nothing about what they feed
+ * @param deniedCapabilities for each of {@code missingPrivileges}: the statement, the server's error,
+ *                     what is lost and the GRANT that gives it back
  */
 public record ReplicationStatus(
         int schemaVersion,
@@ -53,7 +55,8 @@ public record ReplicationStatus(
         List<String> addresses,
         long sequence,
         PollerIdentity poller,
-        List<String> missingPrivileges) {
+        List<String> missingPrivileges,
+        List<DeniedCapability> deniedCapabilities) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -63,6 +66,7 @@ public record ReplicationStatus(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         addresses = addresses == null ? List.of() : List.copyOf(addresses);
         missingPrivileges = missingPrivileges == null ? List.of() : List.copyOf(missingPrivileges);
+        deniedCapabilities = deniedCapabilities == null ? List.of() : List.copyOf(deniedCapabilities);
     }
 
     public boolean mariadb() {
@@ -90,7 +94,7 @@ public record ReplicationStatus(
                 .enforceGtidConsistency(enforceGtidConsistency).binlogRowImage(binlogRowImage)
                 .gtidStrictMode(gtidStrictMode).gtidBinlogState(gtidBinlogState)
                 .binlogDumpThreads(binlogDumpThreads).addresses(addresses).sequence(sequence).poller(poller)
-                .missingPrivileges(missingPrivileges);
+                .missingPrivileges(missingPrivileges).deniedCapabilities(deniedCapabilities);
     }
 
     /** Builds a status field by field: the record has too many components to construct positionally. */
@@ -126,6 +130,7 @@ public record ReplicationStatus(
         private long sequence;
         private PollerIdentity poller;
         private List<String> missingPrivileges = List.of();
+        private List<DeniedCapability> deniedCapabilities = List.of();
 
         private Builder() {
         }
@@ -161,13 +166,14 @@ public record ReplicationStatus(
         public Builder sequence(long v) { sequence = v; return this; }
         public Builder poller(PollerIdentity v) { poller = v; return this; }
         public Builder missingPrivileges(List<String> v) { missingPrivileges = v; return this; }
+        public Builder deniedCapabilities(List<DeniedCapability> v) { deniedCapabilities = v; return this; }
 
         public ReplicationStatus build() {
             return new ReplicationStatus(schemaVersion, cluster, instance, observedAt, pollMillis, reachable, error,
                     flavor, version, serverId, serverUuid, readOnly, superReadOnly, gtidMode, gtidExecuted,
                     binlogFormat, logReplicaUpdates, channels, replicas, heartbeatLagMillis, expectedRole, labels,
                     enforceGtidConsistency, binlogRowImage, gtidStrictMode, gtidBinlogState, binlogDumpThreads,
-                    addresses, sequence, poller, missingPrivileges);
+                    addresses, sequence, poller, missingPrivileges, deniedCapabilities);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.replsentinel.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.ObservedRole;
@@ -9,6 +10,7 @@ import io.replsentinel.event.ReplicationStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,13 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The per-instance and per-channel series of contract section 4, set from every poll. A channel
  * that disappears (replication reset) keeps {@code mysql_replication_configured} at 0 rather than
- * vanishing, so an alert rule on it still has a series to read.
+ * vanishing, so an alert rule on it still has a series to read. While an instance cannot be polled
+ * only {@code mysql_instance_up} (0) remains: every other series of it is removed, so that no
+ * dashboard or rule reads the last poll's values as live.
  */
 @ApplicationScoped
 public class InstanceMetrics {
 
     private final MeterRegistry registry;
-    private final Map<Tags, AtomicReference<Double>> values = new ConcurrentHashMap<>();
+    private static final String UP = "mysql_instance_up";
+
+    private final Map<Tags, Series> values = new ConcurrentHashMap<>();
     private final Map<String, Tags> infoByInstance = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> channelsByInstance = new ConcurrentHashMap<>();
 
@@ -33,8 +39,9 @@ public class InstanceMetrics {
 
     public void record(ReplicationStatus s) {
         Tags instance = Tags.of("cluster", s.cluster(), "instance", s.instance());
-        set("mysql_instance_up", instance, s.reachable() ? 1 : 0);
+        set(UP, instance, s.reachable() ? 1 : 0);
         if (!s.reachable()) {
+            removeAllBut(UP, s.cluster(), s.instance());
             return;
         }
         info(s, instance);
@@ -95,9 +102,28 @@ public class InstanceMetrics {
     private void set(String name, Tags tags, double value) {
         values.computeIfAbsent(key(name, tags), k -> {
             AtomicReference<Double> holder = new AtomicReference<>(value);
-            Gauge.builder(name, holder, AtomicReference::get).tags(tags).register(registry);
-            return holder;
-        }).set(value);
+            Gauge gauge = Gauge.builder(name, holder, AtomicReference::get).tags(tags).register(registry);
+            return new Series(name, tags, holder, gauge);
+        }).value().set(value);
+    }
+
+    /** Removes every series of one instance except {@code keep}; they come back with its next good poll. */
+    private void removeAllBut(String keep, String cluster, String instance) {
+        Tag c = Tag.of("cluster", cluster);
+        Tag i = Tag.of("instance", instance);
+        values.entrySet().removeIf(e -> {
+            Series series = e.getValue();
+            List<Tag> tags = series.tags().stream().toList();
+            boolean remove = !series.name().equals(keep) && tags.contains(c) && tags.contains(i);
+            if (remove) {
+                registry.remove(series.gauge());
+            }
+            return remove;
+        });
+        infoByInstance.remove(instance + "@" + cluster);
+    }
+
+    private record Series(String name, Tags tags, AtomicReference<Double> value, Gauge gauge) {
     }
 
     private static Tags key(String name, Tags tags) {

@@ -1,6 +1,7 @@
 package io.replsentinel.poll;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.PollError;
 import io.replsentinel.event.PollerIdentity;
 import io.replsentinel.event.ReplicaHost;
@@ -13,39 +14,109 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Polls one instance: keeps one monitoring connection open between polls, detects flavor and
  * version on each new connection, and turns every failure into an unreachable status rather than
- * an exception. Not thread-safe: one poller thread owns it.
+ * an exception. Each poll runs on a worker thread under one deadline ({@code sentinel.poll.timeout});
+ * past it the poll reports {@code timeout}, aborts the worker's connection and abandons the worker.
+ * {@link #poll()} is called by one scheduling thread at a time.
  */
 final class InstancePoller implements AutoCloseable {
 
     private final WatchedInstance instance;
     private final SentinelConfig.Poll settings;
+    private final ConnectionSettings connectionSettings;
     private final Clock clock;
-    private Connection connection;
-    private ServerVersion version;
-    private InstanceReader reader;
+    private final ExecutorService workers;
     private final Heartbeat heartbeat;
     private final PollerIdentity identity;
     private long sequence;
+    /** The worker of the last poll; another starts only once it has ended, so one thread owns the state below. */
+    private Future<ReplicationStatus.Builder> inFlight;
 
-    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, SentinelConfig.Heartbeat heartbeat,
-                   PollerIdentity identity, Clock clock) {
+    // owned by the worker thread of the poll in flight; the scheduling thread only aborts the connection
+    private volatile Connection connection;
+    private ServerVersion version;
+    private InstanceReader reader;
+    private Instant connectedAt;
+
+    InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, ConnectionSettings connectionSettings,
+                   SentinelConfig.Heartbeat heartbeat, PollerIdentity identity, Clock clock, ExecutorService workers) {
         this.instance = instance;
         this.settings = settings;
+        this.connectionSettings = connectionSettings;
         this.identity = identity;
         this.clock = clock;
+        this.workers = workers;
         this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance.id()) : null;
     }
 
     ReplicationStatus poll() {
         Instant observedAt = clock.instant();
         long start = System.nanoTime();
+        ReplicationStatus.Builder status;
+        if (inFlight != null && !inFlight.isDone()) {
+            // an abandoned poll is still inside the driver (a login that has no connection to abort
+            // yet ends at the socket timeout): the instance has not answered it, so it still hangs
+            status = unreachable(observedAt, 0, new PollError(PollErrors.TIMEOUT, null,
+                    "the previous poll is still waiting for an answer"));
+        } else {
+            status = bounded(observedAt, start);
+        }
+        return status.sequence(++sequence).poller(identity).build();
+    }
+
+    private ReplicationStatus.Builder bounded(Instant observedAt, long start) {
+        try {
+            inFlight = workers.submit(() -> observe(observedAt, start));
+        } catch (RejectedExecutionException stopping) {
+            return unreachable(observedAt, 0, new PollError(PollErrors.OTHER, null, "the service is stopping"));
+        }
+        try {
+            return inFlight.get(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            abort();
+            return unreachable(observedAt, millisSince(start), new PollError(PollErrors.TIMEOUT, null,
+                    "no answer within sentinel.poll.timeout (" + settings.timeout().toMillis() + " ms)"));
+        } catch (ExecutionException e) {
+            return unreachable(observedAt, millisSince(start), PollErrors.classify(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+            return unreachable(observedAt, millisSince(start), new PollError(PollErrors.OTHER, null, "interrupted"));
+        }
+    }
+
+    /** Closes the socket under a worker stuck in a read, so that it fails and ends. */
+    private void abort() {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.abort(workers);
+        } catch (SQLException | RuntimeException ignored) {
+            // the worker fails on its own at the socket timeout
+        }
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** One poll on the worker thread: what {@link #poll()} reports when it ends within the deadline. */
+    private ReplicationStatus.Builder observe(Instant observedAt, long start) {
+        recheckDeniedCapabilities();
         boolean reused = connection != null;
         ReplicationStatus.Builder status = attempt(observedAt, start);
         if (reused && connection == null && !timedOut(status.build())) {
@@ -53,7 +124,15 @@ final class InstancePoller implements AutoCloseable {
             // matters is whether the instance answers now, so ask once more on a fresh connection.
             status = attempt(observedAt, start);
         }
-        return status.sequence(++sequence).poller(identity).build();
+        return status;
+    }
+
+    /** Privileges are read at login: a denied check is tried again only on a fresh connection. */
+    private void recheckDeniedCapabilities() {
+        if (reader != null && !reader.denied().isEmpty()
+                && Duration.between(connectedAt, clock.instant()).compareTo(settings.privilegeRecheck()) >= 0) {
+            close();
+        }
     }
 
     private static boolean timedOut(ReplicationStatus status) {
@@ -69,8 +148,8 @@ final class InstancePoller implements AutoCloseable {
             int dumpThreads = reader.binlogDumpThreads(c);
             Boolean readOnly = flag(vars.text("read_only"));
             Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels);
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            return base(observedAt, millis).reachable(true).flavor(version.flavor()).version(version.number())
+            List<DeniedCapability> denied = reader.denied();
+            return base(observedAt, millisSince(start)).reachable(true).flavor(version.flavor()).version(version.number())
                     .serverId(vars.number("server_id")).serverUuid(vars.nonEmpty("server_uuid"))
                     .readOnly(readOnly).superReadOnly(flag(vars.text("super_read_only")))
                     .gtidMode(vars.nonEmpty("gtid_mode"))
@@ -82,11 +161,12 @@ final class InstancePoller implements AutoCloseable {
                     .binlogRowImage(vars.nonEmpty("binlog_row_image"))
                     .gtidStrictMode(flag(vars.text("gtid_strict_mode")))
                     .gtidBinlogState(ReplicaStatusParser.gtidSet(vars.text("gtid_binlog_state")))
-                    .binlogDumpThreads(dumpThreads).addresses(SourceResolver.addresses(instance.host()));
+                    .binlogDumpThreads(dumpThreads).addresses(SourceResolver.addresses(instance.host()))
+                    .missingPrivileges(denied.stream().map(DeniedCapability::capability).toList())
+                    .deniedCapabilities(denied);
         } catch (SQLException | RuntimeException e) {
             close();
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            return unreachable(observedAt, millis, PollErrors.classify(e));
+            return unreachable(observedAt, millisSince(start), PollErrors.classify(e));
         }
     }
 
@@ -105,25 +185,34 @@ final class InstancePoller implements AutoCloseable {
         if (connection != null) {
             return connection;
         }
-        Properties props = new Properties();
-        props.setProperty("user", instance.user());
-        props.setProperty("password", instance.password().reveal());
-        props.setProperty("connectTimeout", Long.toString(settings.connectTimeout().toMillis()));
-        props.setProperty("socketTimeout", Long.toString(settings.timeout().toMillis()));
-        props.setProperty("connectionAttributes", "program_name:repl-sentinel");
-        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + settings.jdbcOptions();
-        Connection c = DriverManager.getConnection(url, props);
+        Connection c = DriverManager.getConnection(connectionSettings.url(instance.host(), instance.port()),
+                connectionSettings.properties(instance.user(), instance.password().reveal()));
+        String account;
         try (Statement st = c.createStatement()) {
             st.execute("SET SESSION time_zone = '+00:00'");
-            Row v = Row.all(st.executeQuery("SELECT @@version AS version, @@version_comment AS comment")).get(0);
+            Row v = Row.all(st.executeQuery("SELECT @@version AS version, @@version_comment AS comment,"
+                    + " CURRENT_USER() AS account")).get(0);
             version = ServerVersion.parse(v.text("version"), v.text("comment"));
+            account = quotedAccount(v.text("account"));
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
             throw e;
         }
-        reader = new InstanceReader(Dialect.of(version));
+        reader = new InstanceReader(Dialect.of(version), account);
+        connectedAt = clock.instant();
         connection = c;
         return c;
+    }
+
+    /** {@code user@host} as CURRENT_USER() prints it, quoted for a GRANT: {@code 'user'@'host'}. */
+    static String quotedAccount(String currentUser) {
+        if (currentUser == null) {
+            return "CURRENT_USER";
+        }
+        int at = currentUser.lastIndexOf('@');
+        String user = at < 0 ? currentUser : currentUser.substring(0, at);
+        String host = at < 0 ? "%" : currentUser.substring(at + 1);
+        return "'" + user.replace("'", "''") + "'@'" + host.replace("'", "''") + "'";
     }
 
     private static Boolean flag(String value) {

@@ -1,6 +1,7 @@
 package io.replsentinel.poll;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.ReplicaHost;
 
 import java.sql.Connection;
@@ -13,14 +14,17 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one flavor's statements on an open monitoring connection and assembles what they say.
- * Every statement failure propagates: a denied statement must surface as an error, never read as
- * "not a replica".
+ * Runs one flavor's statements on one open monitoring connection and assembles what they say.
+ * Replica status and the variables are needed: their failure propagates, so a denied replica
+ * status surfaces as an error and never reads as "not a replica". Each other statement is a
+ * {@link Capability}: once denied on this connection it is skipped (privileges are read at login,
+ * so asking again on the same connection cannot succeed) and reported in {@link #denied()}.
  */
 final class InstanceReader {
 
@@ -37,9 +41,20 @@ final class InstanceReader {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
 
     private final Dialect dialect;
+    private final boolean mariadb;
+    private final String account;
+    private final Map<Capability, DeniedCapability> denied = new EnumMap<>(Capability.class);
 
-    InstanceReader(Dialect dialect) {
+    /** @param account the monitoring account as the server sees it ({@code 'user'@'host'}), for the GRANT to suggest */
+    InstanceReader(Dialect dialect, String account) {
         this.dialect = dialect;
+        this.mariadb = dialect == Dialect.MARIADB || dialect == Dialect.MARIADB_LEGACY;
+        this.account = account;
+    }
+
+    /** The capabilities denied on this connection so far, in declaration order. */
+    List<DeniedCapability> denied() {
+        return List.copyOf(denied.values());
     }
 
     Row variables(Connection c) throws SQLException {
@@ -66,7 +81,7 @@ final class InstanceReader {
 
     List<ReplicaHost> replicas(Connection c) throws SQLException {
         List<ReplicaHost> hosts = new ArrayList<>();
-        for (Row row : query(c, dialect.replicaHostsSql())) {
+        for (Row row : optional(c, Capability.REPLICA_HOSTS, dialect.replicaHostsSql())) {
             Long port = row.number("Port");
             hosts.add(new ReplicaHost(row.number("Server_Id", "Server_id"), row.nonEmpty("Host"),
                     port == null ? null : port.intValue(), row.nonEmpty("Replica_UUID", "Slave_UUID")));
@@ -81,11 +96,11 @@ final class InstanceReader {
      */
     private List<ChannelStatus> withWorkerErrors(Connection c, List<ChannelStatus> channels) throws SQLException {
         Map<String, Row> workerErrors = new HashMap<>();
-        for (Row r : query(c, WORKER_ERRORS)) {
+        for (Row r : optional(c, Capability.APPLIER_WORKER_ERRORS, WORKER_ERRORS)) {
             workerErrors.putIfAbsent(nullToEmpty(r.text("CHANNEL_NAME")), r);
         }
         Map<String, Instant> ioErrorTimes = new HashMap<>();
-        for (Row r : query(c, CONNECTION_ERRORS)) {
+        for (Row r : optional(c, Capability.CONNECTION_ERROR_TIMES, CONNECTION_ERRORS)) {
             ioErrorTimes.put(nullToEmpty(r.text("CHANNEL_NAME")), psTimestamp(r.text("LAST_ERROR_TIMESTAMP")));
         }
         List<ChannelStatus> result = new ArrayList<>(channels.size());
@@ -127,6 +142,27 @@ final class InstanceReader {
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    /**
+     * Runs an optional statement: no rows when it was denied on this connection (now or before);
+     * any other failure propagates, since it says something about the instance, not the grants.
+     */
+    private List<Row> optional(Connection c, Capability capability, String sql) throws SQLException {
+        if (denied.containsKey(capability)) {
+            return List.of();
+        }
+        try {
+            return query(c, sql);
+        } catch (SQLException e) {
+            if (!PollErrors.isPrivilegeError(e)) {
+                throw e;
+            }
+            denied.put(capability, new DeniedCapability(capability.id(), capability.privilege(mariadb), sql,
+                    e.getErrorCode(), PollErrors.classify(e).message(), capability.lost(),
+                    capability.grant(mariadb, account)));
+            return List.of();
+        }
     }
 
     private static List<Row> query(Connection c, String sql) throws SQLException {

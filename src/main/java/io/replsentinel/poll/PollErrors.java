@@ -22,10 +22,17 @@ public final class PollErrors {
 
     /** Access denied for user / plugin refusals at login. */
     private static final Set<Integer> AUTH_ERRORS = Set.of(1045, 1698, 2061, 1251, 1862);
+    /** ER_SECURE_TRANSPORT_REQUIRED: require_secure_transport=ON and the login had no TLS. */
+    private static final int INSECURE_TRANSPORT = 3159;
     /** A statement the poller needs was denied to the monitoring user. */
     private static final Set<Integer> PRIVILEGE_ERRORS = Set.of(1044, 1142, 1143, 1227, 1370);
 
     private PollErrors() {
+    }
+
+    /** A statement was refused to the monitoring user for want of a privilege (not a failed login). */
+    static boolean isPrivilegeError(SQLException e) {
+        return PRIVILEGE_ERRORS.contains(e.getErrorCode());
     }
 
     public static PollError classify(Throwable error) {
@@ -33,12 +40,44 @@ public final class PollErrors {
         if (error instanceof SQLException sql && sql.getErrorCode() != 0) {
             errno = sql.getErrorCode();
         }
-        return new PollError(errorClass(error, errno), errno, message(error));
+        String message = message(error);
+        String hint = settingHint(error, errno);
+        return new PollError(errorClass(error, errno), errno, hint == null ? message : message + " (" + hint + ")");
+    }
+
+    /**
+     * When the server requires what a setting switched off, the setting to change: the default is
+     * safe, so the first login of a MySQL account without TLS is where a user meets it.
+     */
+    private static String settingHint(Throwable error, Integer errno) {
+        if (errno != null && errno == INSECURE_TRANSPORT) {
+            return "the server requires TLS: set sentinel.poll.tls.mode to REQUIRED, VERIFY_CA or VERIFY_IDENTITY";
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage();
+            if (m.contains("Public Key Retrieval is not allowed")) {
+                return "caching_sha2_password without TLS needs the server's RSA key: give the server TLS and keep"
+                        + " sentinel.poll.tls.mode at PREFERRED or stricter, or set sentinel.poll.allow-public-key-retrieval=true";
+            }
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException) {
+                return "TLS failed: check sentinel.poll.tls.mode and sentinel.poll.tls.ca-file";
+            }
+        }
+        return null;
     }
 
     private static String errorClass(Throwable error, Integer errno) {
         if (errno != null && AUTH_ERRORS.contains(errno)) {
             return AUTH;
+        }
+        if (errno != null && errno == INSECURE_TRANSPORT) {
+            return AUTH;
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Public Key Retrieval is not allowed")) {
+                return AUTH;
+            }
         }
         if (errno != null && PRIVILEGE_ERRORS.contains(errno)) {
             return PRIVILEGES;

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Polls every instance of the inventory every {@code sentinel.poll.interval}. Each instance has
- * its own thread, so an instance that hangs (accepts TCP, never answers) delays only itself until
- * its poll times out; the others keep their rhythm.
+ * its own scheduling thread, and each poll runs on a worker under {@code sentinel.poll.timeout}, so an
+ * instance that hangs (accepts TCP, never answers) is reported at the deadline and delays nobody:
+ * the others keep their rhythm.
  */
 @ApplicationScoped
 public class PollScheduler {
@@ -38,6 +40,12 @@ public class PollScheduler {
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
     private final List<ScheduledExecutorService> executors = new ArrayList<>();
+    /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "poll-worker");
+        t.setDaemon(true);
+        return t;
+    });
 
     public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
                          InstanceMetrics metrics, MeterRegistry registry) {
@@ -50,6 +58,7 @@ public class PollScheduler {
 
     void start(@Observes StartupEvent event) {
         PollerIdentity identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
+        ConnectionSettings connectionSettings = new ConnectionSettings(config.poll());
         for (WatchedInstance instance : inventory.all()) {
             ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "poll-" + instance);
@@ -57,8 +66,8 @@ public class PollScheduler {
                 return t;
             });
             executors.add(executor);
-            InstancePoller poller = new InstancePoller(instance, config.poll(), config.heartbeat(), identity,
-                    Clock.systemUTC());
+            InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
+                    identity, Clock.systemUTC(), workers);
             Timer timer = Timer.builder("sentinel_poll_duration_seconds")
                     .description("Time to poll one instance, including connecting")
                     .tags("cluster", instance.cluster(), "instance", instance.id())
@@ -80,6 +89,7 @@ public class PollScheduler {
 
     void stop(@Observes ShutdownEvent event) {
         executors.forEach(ScheduledExecutorService::shutdownNow);
+        workers.shutdownNow();
     }
 
     /** One poll, then the next one scheduled on the interval grid, skipping ticks a slow poll missed. */

@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.ReplicationStatus;
 
 import io.replsentinel.rules.DetectorSupport.Match;
@@ -33,6 +34,7 @@ public final class DetectorCatalogue {
     public static final String MULTIPLE_WRITABLE_PRIMARIES = "MultipleWritablePrimaries";
     public static final String REPLICATION_VERSION_SKEW = "ReplicationVersionSkew";
     public static final String REPLICATION_CONFIG_DRIFT = "ReplicationConfigDrift";
+    public static final String MONITOR_PRIVILEGES_MISSING = "MonitorPrivilegesMissing";
 
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
@@ -63,7 +65,8 @@ public final class DetectorCatalogue {
                 new ErrantTransactionsDetector(settings),
                 IdentityDetectors.multipleWritablePrimaries(),
                 TopologyDetectors.versionSkew(),
-                new ConfigDriftDetector());
+                new ConfigDriftDetector(),
+                monitorPrivilegesMissing());
     }
 
     /** Every built-in alertname; user rules may not take one of these names. */
@@ -95,27 +98,42 @@ public final class DetectorCatalogue {
 
     /**
      * ReplicationIoThreadStopped: (1) replication is configured and (2) the receiver is stopped,
-     * or it keeps reconnecting with an error no retry can fix (authentication). Label {@code cause}
-     * from the error number.
+     * or (3) it keeps reconnecting with an error no retry can fix (authentication, missing
+     * REPLICATION SLAVE, a blocked host) while (4) its source, when the cluster view knows it, is
+     * reachable: then it fires at once rather than after the Connecting threshold. Label {@code
+     * cause} from the error number and text.
      */
-    static Match ioThreadStopped(ReplicationStatus s, ChannelStatus ch) {
+    static Match ioThreadStopped(ClusterView view, ReplicationStatus s, ChannelStatus ch) {
         boolean stopped = ChannelStatus.STOPPED.equals(ch.ioState());
-        boolean hopeless = ChannelStatus.CONNECTING.equals(ch.ioState())
-                && IoErrorCause.isTerminal(ch.lastIoErrno(), ch.lastIoError());
-        if (!stopped && !hopeless) {
+        if (!stopped && !hopeless(view, ch)) {
             return null;
         }
         String cause = IoErrorCause.of(ch.lastIoErrno(), ch.lastIoError());
+        Map<String, Object> evidence = ioEvidence(ch);
+        if (!stopped) {
+            evidence.put("retryCannotHeal", true);
+        }
         return new Match(Map.of("cause", cause),
                 "Replication receiver stopped on " + s.instance() + channelSuffix(ch) + " (" + cause + ")",
                 ch.lastIoErrno() == 0 ? "The IO thread is stopped with no error: stopped by hand?"
-                        : "Last_IO_Errno " + ch.lastIoErrno() + ": " + ch.lastIoError(),
-                ioEvidence(ch));
+                        : (stopped ? "" : "The IO thread keeps reconnecting, but no retry fixes this: ")
+                        + "Last_IO_Errno " + ch.lastIoErrno() + ": " + ch.lastIoError(),
+                evidence);
+    }
+
+    /**
+     * A receiver stuck Connecting on an error that cannot heal, its source answering the poller: a
+     * source the poller cannot reach leaves the error possibly stale, and InstanceUnreachable says more.
+     */
+    private static boolean hopeless(ClusterView view, ChannelStatus ch) {
+        return ChannelStatus.CONNECTING.equals(ch.ioState())
+                && IoErrorCause.isTerminal(ch.lastIoErrno(), ch.lastIoError())
+                && view.sourceOf(ch).map(ReplicationStatus::reachable).orElse(true);
     }
 
     /** ReplicationIoThreadConnecting: the receiver has been connecting for longer than its {@code for:}. */
-    static Match ioThreadConnecting(ReplicationStatus s, ChannelStatus ch) {
-        if (!ChannelStatus.CONNECTING.equals(ch.ioState()) || IoErrorCause.isTerminal(ch.lastIoErrno(), ch.lastIoError())) {
+    static Match ioThreadConnecting(ClusterView view, ReplicationStatus s, ChannelStatus ch) {
+        if (!ChannelStatus.CONNECTING.equals(ch.ioState()) || hopeless(view, ch)) {
             return null;
         }
         return new Match(Map.of(),
@@ -124,6 +142,45 @@ public final class DetectorCatalogue {
                 ch.lastIoErrno() == 0 ? "The IO thread is still connecting."
                         : "Last_IO_Errno " + ch.lastIoErrno() + ": " + ch.lastIoError(),
                 ioEvidence(ch));
+    }
+
+    /**
+     * MonitorPrivilegesMissing: (1) the instance answered, (2) the monitoring user was denied a
+     * statement the poller runs for one check; that check is off for the instance, every other one
+     * keeps running. One alert per privilege; evidence: each denied statement, the server's error,
+     * what is lost and the GRANT to run.
+     */
+    static Detector monitorPrivilegesMissing() {
+        return Detector.of(MONITOR_PRIVILEGES_MISSING, view -> {
+            List<Finding> findings = new java.util.ArrayList<>();
+            for (ReplicationStatus s : view.reachable()) {
+                Map<String, List<DeniedCapability>> byPrivilege = new java.util.TreeMap<>();
+                for (DeniedCapability d : s.deniedCapabilities()) {
+                    byPrivilege.computeIfAbsent(d.privilege(), k -> new java.util.ArrayList<>()).add(d);
+                }
+                byPrivilege.forEach((privilege, denied) -> {
+                    Map<String, Object> evidence = new LinkedHashMap<>();
+                    evidence.put("privilege", privilege);
+                    evidence.put("grant", denied.get(0).grant());
+                    evidence.put("denied", denied.stream().map(d -> {
+                        Map<String, Object> one = new LinkedHashMap<>();
+                        one.put("capability", d.capability());
+                        one.put("statement", d.statement());
+                        one.put("errno", d.errno());
+                        one.put("error", d.error());
+                        one.put("lost", d.lost());
+                        return one;
+                    }).toList());
+                    Match m = new Match(Map.of("privilege", privilege),
+                            "Monitoring user lacks " + privilege + " on " + s.instance(),
+                            "Switched off: " + String.join("; ", denied.stream().map(DeniedCapability::lost).toList())
+                                    + ". Run: " + denied.get(0).grant(),
+                            evidence);
+                    findings.add(DetectorSupport.finding(MONITOR_PRIVILEGES_MISSING, WARNING, s, m.labels(), m));
+                });
+            }
+            return findings;
+        });
     }
 
     /**

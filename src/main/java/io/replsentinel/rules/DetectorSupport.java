@@ -49,6 +49,26 @@ final class DetectorSupport {
         });
     }
 
+    /** A match per channel that also reads the rest of the cluster (the channel's source, say). */
+    interface ChannelInView {
+        Match apply(ClusterView view, ReplicationStatus s, ChannelStatus ch);
+    }
+
+    static Detector perChannel(String alertname, String severity, ChannelInView match) {
+        return Detector.of(alertname, view -> {
+            List<Finding> findings = new ArrayList<>();
+            for (ReplicationStatus s : view.instances()) {
+                for (ChannelStatus ch : s.channels()) {
+                    Match m = match.apply(view, s, ch);
+                    if (m != null) {
+                        findings.add(finding(alertname, severity, s, withChannel(m.labels(), ch), m));
+                    }
+                }
+            }
+            return findings;
+        });
+    }
+
     static Map<String, String> withChannel(Map<String, String> labels, ChannelStatus ch) {
         Map<String, String> result = new LinkedHashMap<>(labels);
         result.put("channel", ch.name());

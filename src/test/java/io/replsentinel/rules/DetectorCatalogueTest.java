@@ -1,5 +1,7 @@
 package io.replsentinel.rules;
 
+import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.ReplicaHost;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.poll.Captures;
@@ -227,5 +229,61 @@ class DetectorCatalogueTest {
         List<Finding> f = findings(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, source().build(),
                 instance(R1).serverId(2).channel(SOURCE, "main", 0L, true).channel("nowhere.invalid:3306", "reports", null, false).build());
         assertThat(f).singleElement().satisfies(x -> assertThat(x.labels()).containsEntry("channel", "reports"));
+    }
+
+    private static ReplicationStatus connectingWith(String replica, int errno, String error) {
+        ReplicationStatus healthy = replica(replica, 2).build();
+        ChannelStatus ch = healthy.channels().get(0);
+        ChannelStatus connecting = new ChannelStatus(ch.name(), ch.sourceHost(), ch.sourcePort(), null, null,
+                ChannelStatus.CONNECTING, ChannelStatus.RUNNING, errno, error, T0, 0, null, null, null, null, "", "", true,
+                0L, ch.sourceAddresses(), true);
+        return healthy.toBuilder().channels(List.of(connecting)).build();
+    }
+
+    private static final String NO_REPLICATION_SLAVE = "Master command COM_REGISTER_SLAVE failed: Access denied; you need"
+            + " (at least one of) the REPLICATION SLAVE privilege(s) for this operation";
+
+    @Test
+    void ioThreadConnectingOnAnErrorNoRetryHeals_sourceAnswering_firesIoThreadStoppedAtOnceNotConnecting() {
+        ReplicationStatus replica = connectingWith(R1, 1597, NO_REPLICATION_SLAVE);
+        List<Finding> stopped = findings(DetectorCatalogue.REPLICATION_IO_THREAD_STOPPED, source().build(), replica);
+        assertThat(stopped).singleElement().satisfies(f -> {
+            assertThat(f.labels()).containsEntry("cause", "auth");
+            assertThat(f.evidence()).containsEntry("lastIoErrno", 1597).containsEntry("retryCannotHeal", true);
+        });
+        assertThat(findings(DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING)).isEmpty();
+    }
+
+    @Test
+    void ioThreadConnectingOnAnAuthError_sourceItselfUnreachable_leavesItToTheConnectingThreshold() {
+        ReplicationStatus down = ReplicationStatus.builder(Statuses.CLUSTER, SOURCE).observedAt(T0).reachable(false)
+                .error(new io.replsentinel.event.PollError("refused", null, "Connection refused")).build();
+        ReplicationStatus replica = connectingWith(R1, 1045, "Access denied for user 'repl'@'localhost'");
+        assertThat(findings(DetectorCatalogue.REPLICATION_IO_THREAD_STOPPED, down, replica)).isEmpty();
+        assertThat(findings(DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING)).hasSize(1);
+    }
+
+    @Test
+    void ioThreadConnectingOnANetworkError_isConnectingNeverStopped() {
+        ReplicationStatus replica = connectingWith(R1, 2003, "Can't connect to MySQL server on '127.0.0.1:23306' (111)");
+        assertThat(findings(DetectorCatalogue.REPLICATION_IO_THREAD_STOPPED, source().build(), replica)).isEmpty();
+        assertThat(findings(DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING)).hasSize(1);
+    }
+
+    @Test
+    void monitorPrivilegesMissing_oneAlertPerPrivilegeWithStatementErrorLossAndGrant() {
+        DeniedCapability hosts = new DeniedCapability("replica_hosts", "REPLICATION MASTER ADMIN", "SHOW REPLICA HOSTS",
+                1227, "Access denied; you need (at least one of) the REPLICATION MASTER ADMIN privilege(s)",
+                "the source's own list of its replicas", "GRANT REPLICATION MASTER ADMIN ON *.* TO 'mon'@'%'");
+        ReplicationStatus s = source().build().toBuilder().missingPrivileges(List.of("replica_hosts"))
+                .deniedCapabilities(List.of(hosts)).build();
+        List<Finding> f = findings(DetectorCatalogue.MONITOR_PRIVILEGES_MISSING, s, replica(R1, 2).build());
+        assertThat(f).singleElement().satisfies(one -> {
+            assertThat(one.instance()).isEqualTo(SOURCE);
+            assertThat(one.severity()).isEqualTo("warning");
+            assertThat(one.labels()).containsEntry("privilege", "REPLICATION MASTER ADMIN");
+            assertThat(one.evidence()).containsEntry("grant", "GRANT REPLICATION MASTER ADMIN ON *.* TO 'mon'@'%'");
+            assertThat(one.evidence().get("denied").toString()).contains("SHOW REPLICA HOSTS", "1227", "own list");
+        });
     }
 }

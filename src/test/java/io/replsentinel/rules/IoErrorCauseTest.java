@@ -49,4 +49,32 @@ class IoErrorCauseTest {
         assertThat(IoErrorCause.of(0, null)).isEqualTo(IoErrorCause.OTHER);
         assertThat(IoErrorCause.of(1236, "binlog truncated in the middle of event")).isEqualTo(IoErrorCause.OTHER);
     }
+
+    @Test
+    void replicationUserWithoutReplicationSlave_isAuthAndTerminalOnBothFlavors() {
+        String maria = "Master command COM_REGISTER_SLAVE failed: Access denied; you need (at least one of) the"
+                + " REPLICATION SLAVE privilege(s) for this operation";
+        String mysql = "Source command COM_REGISTER_REPLICA failed: Access denied; you need (at least one of) the"
+                + " REPLICATION SLAVE privilege(s) for this operation (Errno: 1227)";
+        assertThat(IoErrorCause.of(1597, maria)).isEqualTo(IoErrorCause.AUTH);
+        assertThat(IoErrorCause.isTerminal(1597, maria)).isTrue();
+        assertThat(IoErrorCause.of(13120, mysql)).isEqualTo(IoErrorCause.AUTH);
+        assertThat(IoErrorCause.isTerminal(13120, mysql)).isTrue();
+        assertThat(IoErrorCause.of(13114, "Got fatal error 1227 from source when reading data from binary log:"
+                + " 'Access denied; you need (at least one of) the REPLICATION SLAVE privilege(s)'")).isEqualTo(IoErrorCause.AUTH);
+    }
+
+    @Test
+    void registrationLostToTheNetwork_isNetworkAndHealsByRetrying() {
+        String lost = "Master command COM_REGISTER_SLAVE failed: failed registering on master, reconnecting to try again";
+        assertThat(IoErrorCause.of(1597, lost)).isEqualTo(IoErrorCause.NETWORK);
+        assertThat(IoErrorCause.isTerminal(1597, lost)).isFalse();
+    }
+
+    @Test
+    void hostNotAllowedIsAuth_andBlockedHostCannotHealByRetrying() {
+        assertThat(IoErrorCause.of(1130, "Host '10.0.0.9' is not allowed to connect to this MySQL server")).isEqualTo(IoErrorCause.AUTH);
+        assertThat(IoErrorCause.isTerminal(1129, "Host '10.0.0.9' is blocked because of many connection errors")).isTrue();
+        assertThat(IoErrorCause.isTerminal(2013, "Lost connection to MySQL server")).isFalse();
+    }
 }
