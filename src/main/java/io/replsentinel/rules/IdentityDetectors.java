@@ -72,7 +72,9 @@ final class IdentityDetectors {
         Map<String, String> result = new TreeMap<>();
         for (ReplicationStatus s : view.reachable()) {
             if (s.binlogDumpThreads() != null && s.binlogDumpThreads() > 0) {
-                result.put(s.instance(), s.binlogDumpThreads() + " dump threads, " + s.replicas().size() + " replicas listed");
+                result.put(s.instance(), s.binlogDumpThreads() + " dump threads, "
+                        + (s.missingPrivileges().contains("replica_hosts") ? "replica list denied to the monitoring user"
+                        : s.replicas().size() + " replicas listed"));
             }
         }
         return result;

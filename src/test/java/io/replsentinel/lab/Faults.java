@@ -500,6 +500,111 @@ public final class Faults {
         }
     }
 
+    // ------------------------------------------------------------------ (k) a hung server
+
+    /**
+     * SIGSTOP by PID: the server keeps its TCP port open (the kernel completes handshakes) and answers
+     * nothing, as a server stuck on I/O or swapping does. {@link #resume} repairs it; a stopped server
+     * still dies by {@link DbServer#kill} (SIGKILL) if the test JVM ends first.
+     */
+    public void hang(DbServer server) {
+        signal(server, "STOP");
+    }
+
+    /** SIGCONT by PID: the server picks up where it stopped. */
+    public void resume(DbServer server) {
+        signal(server, "CONT");
+    }
+
+    private static void signal(DbServer server, String signal) {
+        try {
+            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + server.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ (l) grants
+
+    /**
+     * The monitoring user's grants become mysqld_exporter's documented ones ({@code PROCESS,
+     * REPLICATION CLIENT, SELECT ON *.*}, plus {@code SLAVE MONITOR} on MariaDB) on every server,
+     * outside the binary log: the README's grants minus the source's replica list ({@code REPLICATION
+     * SLAVE} on MySQL, {@code REPLICATION MASTER ADMIN} on MariaDB), plus SELECT everywhere.
+     * Privileges are read at login: drop the monitor's connections afterwards.
+     */
+    public void exporterGrantsForMonitor() {
+        String account = "'" + Topology.MONITOR_USER + "'@'%'";
+        for (DbServer s : topology.all()) {
+            execUnlogged(s, "REVOKE " + replicaListPrivilege() + " ON *.* FROM " + account,
+                    "GRANT SELECT ON *.* TO " + account);
+        }
+    }
+
+    /** Repairs {@link #exporterGrantsForMonitor}: the README's grants again. */
+    public void readmeGrantsForMonitor() {
+        String account = "'" + Topology.MONITOR_USER + "'@'%'";
+        for (DbServer s : topology.all()) {
+            execUnlogged(s, "GRANT " + replicaListPrivilege() + " ON *.* TO " + account,
+                    "REVOKE SELECT ON *.* FROM " + account);
+        }
+    }
+
+    /** What {@code SHOW REPLICAS} / {@code SHOW REPLICA HOSTS} needs. */
+    public String replicaListPrivilege() {
+        return flavor == Flavor.MYSQL ? "REPLICATION SLAVE" : "REPLICATION MASTER ADMIN";
+    }
+
+    /** Kills every connection of {@code user} on the server (privileges are read at login). */
+    public void dropConnectionsOf(DbServer server, String user) {
+        for (Map<String, Object> row : server.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"
+                + user + "'")) {
+            try {
+                server.exec("KILL " + row.get("ID"));
+            } catch (IllegalStateException alreadyGone) {
+                // the connection ended between the two statements
+            }
+        }
+    }
+
+    /**
+     * The replication user loses {@code REPLICATION SLAVE} on the source (outside the binary log) and
+     * its dump threads are killed: each replica reconnects and the source refuses to register it, MariaDB
+     * 1597 "Master command COM_REGISTER_SLAVE failed: Access denied...". Returns what each replica showed.
+     */
+    public List<Observation> replicationUserLosesReplicationSlave() {
+        DbServer src = topology.source();
+        execUnlogged(src, "REVOKE REPLICATION SLAVE ON *.* FROM '" + Topology.REPL_USER + "'@'%'");
+        for (Map<String, Object> row : src.query("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")) {
+            try {
+                src.exec("KILL " + row.get("ID"));
+            } catch (IllegalStateException alreadyGone) {
+                // the replica dropped it first
+            }
+        }
+        return topology.replicas().parallelStream()
+                .map(r -> await(r, Duration.ofSeconds(30), "IO refused: access denied",
+                        s -> !"Yes".equals(s.get(io())) && String.valueOf(s.get("Last_IO_Error")).contains("Access denied")))
+                .collect(Collectors.toList());
+    }
+
+    /** Repairs {@link #replicationUserLosesReplicationSlave}: the grant back; the replicas reconnect at their next retry. */
+    public void repairReplicationSlaveGrant() {
+        execUnlogged(topology.source(), "GRANT REPLICATION SLAVE ON *.* TO '" + Topology.REPL_USER + "'@'%'");
+        for (DbServer r : topology.replicas()) {
+            if (!"Connecting".equals(r.replicaStatus().get(io()))) {
+                restartReplication(r); // a receiver that gave up does not retry by itself
+            }
+        }
+        awaitAllHealthy();
+    }
+
     /** Splits a MySQL GTID set text into single GTIDs ({@code uuid:n}). */
     static final class MySqlGtids {
         private MySqlGtids() {

@@ -195,6 +195,139 @@ abstract class FaultDetectionScenarios {
         }
     }
 
+    @Test
+    void exporterGrants_duplicateKeyStillCaught_andMonitorPrivilegesMissingNamesTheReplicaListGrant() {
+        DbServer source = topology().source();
+        DbServer replica = topology().replicas().get(0);
+        String privilege = faults().replicaListPrivilege();
+        int key = KEYS.incrementAndGet();
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            String fingerprint = underFault(
+                    () -> {
+                        faults().exporterGrantsForMonitor();
+                        topology().all().forEach(s -> faults().dropConnectionsOf(s, Topology.MONITOR_USER));
+                    },
+                    () -> {
+                        faults().readmeGrantsForMonitor();
+                        topology().all().forEach(s -> faults().dropConnectionsOf(s, Topology.MONITOR_USER));
+                    },
+                    () -> {
+                        JsonNode missing = KafkaTestClient.json(alerts.firing("MonitorPrivilegesMissing", source.id(),
+                                Map.of("privilege", privilege)));
+                        assertThat(labels(missing)).isEqualTo(new TreeMap<>(Map.of(
+                                "alertname", "MonitorPrivilegesMissing", "cluster", cluster(), "instance", source.id(),
+                                "severity", "warning", "privilege", privilege, "zone", "zone-0")));
+                        JsonNode evidence = missing.path("evidence");
+                        assertThat(evidence.path("grant").asText())
+                                .isEqualTo("GRANT " + privilege + " ON *.* TO '" + Topology.MONITOR_USER + "'@'%'");
+                        JsonNode denied = evidence.path("denied").get(0);
+                        assertThat(denied.path("capability").asText()).isEqualTo("replica_hosts");
+                        assertThat(denied.path("statement").asText()).isEqualTo(mysql() ? "SHOW REPLICAS" : "SHOW REPLICA HOSTS");
+                        assertThat(denied.path("errno").asInt()).isEqualTo(1227);
+                        assertThat(denied.path("error").asText()).contains("Access denied", privilege);
+                        assertThat(denied.path("lost").asText()).isNotEmpty();
+
+                        // every other check still runs: a broken applier is caught with its real error
+                        faults().duplicateKeyOnReplica(replica, key);
+                        try {
+                            assertDuplicateKeyAlert(alerts.firing("ReplicationSqlThreadStopped", replica.id(), Map.of()),
+                                    replica, key);
+                        } finally {
+                            faults().repairDuplicateKey(replica, key);
+                        }
+                        return missing.path("fingerprint").asText();
+                    });
+
+            alerts.resolved(fingerprint);
+            assertThat(alerts.seen()).noneMatch(r -> {
+                JsonNode a = KafkaTestClient.json(r);
+                return a.path("labels").path("alertname").asText().equals("InstanceUnreachable")
+                        && a.path("labels").path("cluster").asText().equals(cluster());
+            });
+        }
+    }
+
+    @Test
+    void replicationUserLosesReplicationSlave_firesIoThreadStoppedWithCauseAuthAtOnce_neverConnecting() {
+        List<DbServer> replicas = topology().replicas();
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            List<String> fingerprints = underFault(
+                    faults()::replicationUserLosesReplicationSlave,
+                    faults()::repairReplicationSlaveGrant,
+                    () -> {
+                        List<String> fps = new ArrayList<>();
+                        for (int i = 0; i < replicas.size(); i++) {
+                            DbServer r = replicas.get(i);
+                            JsonNode a = KafkaTestClient.json(alerts.firing("ReplicationIoThreadStopped", r.id(),
+                                    Map.of("cause", "auth")));
+                            assertThat(labels(a)).isEqualTo(new TreeMap<>(Map.of(
+                                    "alertname", "ReplicationIoThreadStopped", "cluster", cluster(), "instance", r.id(),
+                                    "severity", "critical", "channel", "", "cause", "auth", "zone", "zone-" + (i + 1))));
+                            JsonNode evidence = a.path("evidence");
+                            // MariaDB 10.11 words it "Master command COM_REGISTER_SLAVE failed: Access denied
+                            // for user 'repl'@'%' (using password: YES) (Errno: 1045)"
+                            assertThat(evidence.path("lastIoError").asText()).contains("Access denied");
+                            if (!mysql()) {
+                                assertThat(evidence.path("lastIoError").asText()).contains("COM_REGISTER_SLAVE");
+                                assertThat(evidence.path("lastIoErrno").asInt()).isEqualTo(1597);
+                                assertThat(evidence.path("ioState").asText()).isEqualTo("connecting");
+                                assertThat(evidence.path("retryCannotHeal").asBoolean()).isTrue();
+                            } else {
+                                assertThat(evidence.path("lastIoErrno").asInt()).as(evidence.toString()).isEqualTo(13120);
+                            }
+                            fps.add(a.path("fingerprint").asText());
+                        }
+                        return fps;
+                    });
+
+            fingerprints.forEach(alerts::resolved);
+            // the receivers were Connecting for the whole fault, longer than the test's 3 s threshold
+            assertThat(alerts.seen()).noneMatch(r -> KafkaTestClient.json(r).path("labels").path("alertname").asText()
+                    .equals("ReplicationIoThreadConnecting"));
+        }
+    }
+
+    @Test
+    void sourceHung_firesInstanceUnreachableWithCauseTimeout_itsGaugesLeaveMetrics_replicasStayPolled() {
+        DbServer source = topology().source();
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            String fingerprint = underFault(() -> faults().hang(source), () -> faults().resume(source), () -> {
+                JsonNode a = KafkaTestClient.json(alerts.firing("InstanceUnreachable", source.id(), Map.of()));
+                assertThat(labels(a)).isEqualTo(new TreeMap<>(Map.of(
+                        "alertname", "InstanceUnreachable", "cluster", cluster(), "instance", source.id(),
+                        "severity", "critical", "cause", "timeout", "zone", "zone-0")));
+                assertThat(a.path("evidence").path("errorClass").asText()).isEqualTo("timeout");
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    List<String> series = metricsOf(source);
+                    assertThat(series).as("series of the hung source").singleElement()
+                            .satisfies(line -> assertThat(line).startsWith("mysql_instance_up{").endsWith(" 0.0"));
+                    for (DbServer r : topology().replicas()) {
+                        assertThat(metricsOf(r)).anyMatch(line -> line.startsWith("mysql_instance_up{") && line.endsWith(" 1.0"))
+                                .anyMatch(line -> line.startsWith("mysql_instance_info{"));
+                    }
+                });
+                return a.path("fingerprint").asText();
+            });
+
+            alerts.resolved(fingerprint);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(metricsOf(source)).anyMatch(line -> line.startsWith("mysql_instance_info{")));
+            assertThat(alerts.seen()).noneMatch(r -> {
+                JsonNode x = KafkaTestClient.json(r);
+                return x.path("labels").path("alertname").asText().equals("InstanceUnreachable")
+                        && !x.path("labels").path("instance").asText().equals(source.id())
+                        && x.path("labels").path("cluster").asText().equals(cluster());
+            });
+        }
+    }
+
+    /** The /q/metrics lines of one instance's mysql_* series. */
+    private List<String> metricsOf(DbServer server) {
+        String body = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return body.lines().filter(l -> l.startsWith("mysql_") && l.contains("cluster=\"" + cluster() + "\"")
+                && l.contains("instance=\"" + server.id() + "\"")).toList();
+    }
+
     private static void dropMonitorConnections(DbServer server) {
         for (Map<String, Object> row : server.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"
                 + Topology.MONITOR_USER + "'")) {
