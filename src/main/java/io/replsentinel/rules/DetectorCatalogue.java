@@ -33,6 +33,8 @@ public final class DetectorCatalogue {
     public static final String MULTIPLE_WRITABLE_PRIMARIES = "MultipleWritablePrimaries";
     public static final String REPLICATION_VERSION_SKEW = "ReplicationVersionSkew";
     public static final String REPLICATION_CONFIG_DRIFT = "ReplicationConfigDrift";
+    /** Not in the contract's table: the monitor's own blind spot, see docs/runbooks.md#gtidsetunreadable. */
+    public static final String GTID_SET_UNREADABLE = "GtidSetUnreadable";
 
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
@@ -56,14 +58,15 @@ public final class DetectorCatalogue {
                 perChannel(REPLICATION_IO_THREAD_CONNECTING, WARNING, DetectorCatalogue::ioThreadConnecting),
                 perChannel(REPLICATION_SQL_THREAD_STOPPED, CRITICAL, DetectorCatalogue::sqlThreadStopped),
                 new LagDetector(settings),
-                perInstance(REPLICATION_NOT_CONFIGURED, CRITICAL, TopologyDetectors::notConfigured),
+                TopologyDetectors.notConfigured(),
                 TopologyDetectors.sourceMismatch(),
                 IdentityDetectors.serverIdCollision(),
                 IdentityDetectors.serverUuidCollision(),
                 new ErrantTransactionsDetector(settings),
                 IdentityDetectors.multipleWritablePrimaries(),
                 TopologyDetectors.versionSkew(),
-                new ConfigDriftDetector());
+                new ConfigDriftDetector(),
+                new GtidSetUnreadableDetector());
     }
 
     /** Every built-in alertname; user rules may not take one of these names. */

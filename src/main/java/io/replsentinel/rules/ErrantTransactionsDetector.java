@@ -7,6 +7,7 @@ import io.replsentinel.gtid.MariaDbGtidState;
 import io.replsentinel.gtid.MySqlGtidSet;
 import io.replsentinel.rules.DetectorSupport.Match;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the previous verdict stands: the alert neither fires nor resolves on missing information.
  */
 final class ErrantTransactionsDetector implements Detector {
+
+    /**
+     * Polls of one cluster are a poll interval apart; a source polled this much later than its replica
+     * can only be the service clock stepping back between the two, and time cannot order them.
+     */
+    static final Duration ACROSS_A_CLOCK_STEP = Duration.ofMinutes(1);
 
     private final DetectorSettings settings;
     private final Map<String, Optional<Finding>> verdicts = new ConcurrentHashMap<>();
@@ -60,7 +67,8 @@ final class ErrantTransactionsDetector implements Detector {
             if (source.isEmpty()) {
                 return Optional.of(Optional.empty()); // not this detector's business: ReplicaSourceMismatch
             }
-            if (!source.get().reachable() || source.get().observedAt().isBefore(replica.observedAt())) {
+            if (!source.get().reachable() || source.get().observedAt().isBefore(replica.observedAt())
+                    || source.get().observedAt().isAfter(replica.observedAt().plus(ACROSS_A_CLOCK_STEP))) {
                 return Optional.empty();
             }
             sources.add(source.get());
@@ -69,7 +77,7 @@ final class ErrantTransactionsDetector implements Detector {
         try {
             errant = replica.mariadb() ? mariadb(replica, sources) : mysql(replica, sources);
         } catch (IllegalArgumentException unreadable) {
-            return Optional.empty(); // a GTID set this version cannot read: say nothing new
+            return Optional.empty(); // a GTID set this version cannot read: GtidSetUnreadable says so
         }
         if (errant == null || errant.isEmpty()) {
             return Optional.of(Optional.empty());
