@@ -35,12 +35,12 @@ final class InstancePoller implements AutoCloseable {
     private long sequence;
 
     InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, SentinelConfig.Heartbeat heartbeat,
-                   PollerIdentity identity, Clock clock) {
+                   PollerIdentity identity, Clock clock, HeartbeatGate gate) {
         this.instance = instance;
         this.settings = settings;
         this.identity = identity;
         this.clock = clock;
-        this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance.id()) : null;
+        this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance, gate) : null;
     }
 
     ReplicationStatus poll() {

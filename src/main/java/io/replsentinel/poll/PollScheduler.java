@@ -37,15 +37,17 @@ public class PollScheduler {
     private final StatusPublisher publisher;
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
+    private final PrimaryWatch primaries;
     private final List<ScheduledExecutorService> executors = new ArrayList<>();
 
     public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
-                         InstanceMetrics metrics, MeterRegistry registry) {
+                         InstanceMetrics metrics, MeterRegistry registry, PrimaryWatch primaries) {
         this.inventory = inventory;
         this.config = config;
         this.publisher = publisher;
         this.metrics = metrics;
         this.registry = registry;
+        this.primaries = primaries;
     }
 
     void start(@Observes StartupEvent event) {
@@ -58,7 +60,7 @@ public class PollScheduler {
             });
             executors.add(executor);
             InstancePoller poller = new InstancePoller(instance, config.poll(), config.heartbeat(), identity,
-                    Clock.systemUTC());
+                    Clock.systemUTC(), primaries);
             Timer timer = Timer.builder("sentinel_poll_duration_seconds")
                     .description("Time to poll one instance, including connecting")
                     .tags("cluster", instance.cluster(), "instance", instance.id())
@@ -102,6 +104,7 @@ public class PollScheduler {
                 ReplicationStatus status = poller.poll();
                 timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 metrics.record(status);
+                primaries.record(status);
                 publisher.publish(status);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Poll cycle failed for %s", Thread.currentThread().getName());

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * ErrantTransactions: (1) a reachable replica has executed transactions that (2) none of its
- * sources has, (3) compared with source statuses observed after the replica's, so that polls taken
+ * sources has, (3) compared with source statuses whose poll started after the replica's ended, so that polls taken
  * at different moments never raise a false alarm, and (4) not from an allowed uuid, domain or
  * server id. MySQL compares {@code gtid_executed}; MariaDB compares {@code gtid_binlog_state},
  * which also shows errant writes that {@code gtid_strict_mode=OFF} lets through silently.
@@ -67,7 +67,9 @@ final class ErrantTransactionsDetector implements Detector {
             if (source.isEmpty()) {
                 return Optional.of(Optional.empty()); // not this detector's business: ReplicaSourceMismatch
             }
-            if (!source.get().reachable() || source.get().observedAt().isBefore(replica.observedAt())
+            // the source's poll must start after the replica's ended: observedAt is when a poll starts,
+            // and a first poll that connects reads its GTIDs well after that
+            if (!source.get().reachable() || source.get().observedAt().isBefore(polledUntil(replica))
                     || source.get().observedAt().isAfter(replica.observedAt().plus(ACROSS_A_CLOCK_STEP))) {
                 return Optional.empty();
             }
@@ -83,6 +85,10 @@ final class ErrantTransactionsDetector implements Detector {
             return Optional.of(Optional.empty());
         }
         return Optional.of(Optional.of(finding(replica, sources, errant)));
+    }
+
+    private static java.time.Instant polledUntil(ReplicationStatus s) {
+        return s.observedAt().plusMillis(Math.max(0, s.pollMillis()));
     }
 
     private ErrantTransactions mysql(ReplicationStatus replica, List<ReplicationStatus> sources) {
