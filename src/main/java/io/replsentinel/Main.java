@@ -12,8 +12,10 @@ import java.nio.file.Path;
  * Starts the service. When no Kafka is configured it first starts the embedded single-node broker, so
  * that one command runs the whole pipeline; the broker stops after the service has.
  * <p>
- * Only environment variables and system properties are read here, because the service's configuration
- * is not loaded yet.
+ * Whether Kafka is configured is decided before Quarkus starts, from the same configuration sources
+ * the service itself reads ({@link EarlyConfig}): system properties, environment variables, the files
+ * named by {@code QUARKUS_CONFIG_LOCATIONS} and {@code application.properties}. A Kafka set in any of
+ * them is used, and the embedded broker never overrides it.
  */
 @QuarkusMain
 public class Main {
@@ -22,17 +24,26 @@ public class Main {
     private static final long BROKER_STOP_WAIT_MILLIS = 15_000;
 
     public static void main(String... args) {
-        if (setting("kafka.bootstrap.servers", "KAFKA_BOOTSTRAP_SERVERS", null) != null) {
+        EarlyConfig config;
+        try {
+            config = EarlyConfig.load();
+        } catch (RuntimeException e) {
+            System.err.println("repl-sentinel could not read its configuration: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
+        if (config.kafkaConfigured()) {
             Quarkus.run(null, (exitCode, failure) -> exit(exitCode, failure), args);
             return;
         }
-        if (!Boolean.parseBoolean(setting("sentinel.embedded-kafka.enabled", "SENTINEL_EMBEDDED_KAFKA_ENABLED", "true"))) {
-            System.err.println("No Kafka configured: set KAFKA_BOOTSTRAP_SERVERS (or -Dkafka.bootstrap.servers) "
-                    + "to your Kafka cluster, or enable the embedded broker (SENTINEL_EMBEDDED_KAFKA_ENABLED=true).");
+        if (!config.embeddedKafkaEnabled()) {
+            System.err.println("No Kafka configured: set kafka.bootstrap.servers (KAFKA_BOOTSTRAP_SERVERS, or in your "
+                    + "configuration file) to your Kafka cluster, or enable the embedded broker "
+                    + "(sentinel.embedded-kafka.enabled=true).");
             System.exit(2);
         }
-        Path dataDir = Path.of(setting("sentinel.embedded-kafka.data-dir", "SENTINEL_EMBEDDED_KAFKA_DATA_DIR", "data/kafka"));
-        int port = Integer.parseInt(setting("sentinel.embedded-kafka.port", "SENTINEL_EMBEDDED_KAFKA_PORT", "0").trim());
+        Path dataDir = config.embeddedKafkaDataDir();
+        int port = config.embeddedKafkaPort();
 
         EmbeddedKafkaBroker broker;
         try {
@@ -45,7 +56,7 @@ public class Main {
             return;
         }
         System.setProperty("kafka.bootstrap.servers", broker.bootstrapServers());
-        LOG.infof("No Kafka configured (KAFKA_BOOTSTRAP_SERVERS): started the embedded Kafka broker at %s, data in %s",
+        LOG.infof("No Kafka configured (kafka.bootstrap.servers): started the embedded Kafka broker at %s, data in %s",
                 broker.bootstrapServers(), broker.dataDir());
 
         // On SIGTERM Quarkus stops itself in its own shutdown hook; let its Kafka clients close first.
@@ -77,15 +88,6 @@ public class Main {
             System.err.println(why);
         }
         ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(exitCode, failure);
-    }
-
-    /** A system property, else the environment variable, else the default. */
-    private static String setting(String property, String envVariable, String defaultValue) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank()) {
-            value = System.getenv(envVariable);
-        }
-        return value == null || value.isBlank() ? defaultValue : value;
     }
 
     private static String rootMessage(Throwable e) {

@@ -63,13 +63,13 @@ public class ClustersResource {
         }
         Map<String, ReplicationStatus> latest = engine.statuses(cluster).orElse(List.of()).stream()
                 .collect(Collectors.toMap(ReplicationStatus::instance, Function.identity()));
+        ObservedTopology topology = engine.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
         List<InstanceView> views = new ArrayList<>();
         for (WatchedInstance w : instances) {
             ReplicationStatus s = latest.get(w.id());
             views.add(new InstanceView(w.id(), w.expectedRole().orElse(null),
-                    s == null ? ObservedRole.unknown.name() : ObservedRole.of(s).name(), w.labels(), s));
+                    topology.roles().getOrDefault(w.id(), ObservedRole.unknown.name()), w.labels(), s));
         }
-        ObservedTopology topology = engine.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
         return new ClusterDetail(cluster, topology.primary(), views, topology.edges(), engine.firing(cluster));
     }
 }

@@ -1,6 +1,7 @@
 package io.replsentinel.poll;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.inventory.WatchedInstance;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -13,9 +14,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * True replication lag, pt-heartbeat style. On a writable instance with no replication channel
- * (a primary) each poll writes {@code UTC_TIMESTAMP(6)} into {@code <schema>.heartbeat}, keyed by
- * server_id; the row replicates; on a replica each poll reads its source's row and reports how old
+ * True replication lag, pt-heartbeat style. On the primary (writable, no replication channel, and
+ * the instance the cluster view takes as primary, see {@link HeartbeatGate}) each poll writes
+ * {@code UTC_TIMESTAMP(6)} into {@code <schema>.heartbeat}, keyed by server_id; the row replicates; on a replica each poll reads its source's row and reports how old
  * it is. A heartbeat problem (no grant, table not replicated yet) never fails the poll: the lag is
  * then unknown, and the problem is logged at most once a minute.
  */
@@ -25,23 +26,25 @@ final class Heartbeat {
     private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
     private final String schema;
-    private final String instance;
+    private final WatchedInstance instance;
+    private final HeartbeatGate gate;
     private boolean tableReady;
     private Instant lastLogged = Instant.EPOCH;
 
-    Heartbeat(String schema, String instance) {
+    Heartbeat(String schema, WatchedInstance instance, HeartbeatGate gate) {
         if (!schema.matches("[A-Za-z0-9_]+")) {
             throw new IllegalArgumentException("sentinel.heartbeat.schema '" + schema + "' is not a plain identifier");
         }
         this.schema = schema;
         this.instance = instance;
+        this.gate = gate;
     }
 
     /** Writes the primary's beat, or returns a replica's lag in milliseconds; null when unknown. */
     Long beatOrMeasure(Connection c, Boolean readOnly, List<ChannelStatus> channels) throws SQLException {
         try {
             if (channels.isEmpty()) {
-                if (Boolean.FALSE.equals(readOnly)) {
+                if (gate.mayWrite(instance, readOnly, channels)) {
                     beat(c);
                 }
                 return null;
@@ -57,7 +60,7 @@ final class Heartbeat {
             Instant now = Instant.now();
             if (Duration.between(lastLogged, now).compareTo(LOG_EVERY) >= 0) {
                 lastLogged = now;
-                LOG.warnf("Heartbeat on %s unavailable (lag falls back to Seconds_Behind_Source): %s", instance, e.getMessage());
+                LOG.warnf("Heartbeat on %s unavailable (lag falls back to Seconds_Behind_Source): %s", instance.id(), e.getMessage());
             }
             return null;
         }

@@ -51,14 +51,15 @@ final class InstancePoller implements AutoCloseable {
     private Instant connectedAt;
 
     InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, ConnectionSettings connectionSettings,
-                   SentinelConfig.Heartbeat heartbeat, PollerIdentity identity, Clock clock, ExecutorService workers) {
+                   SentinelConfig.Heartbeat heartbeat, PollerIdentity identity, Clock clock, ExecutorService workers,
+                   HeartbeatGate gate) {
         this.instance = instance;
         this.settings = settings;
         this.connectionSettings = connectionSettings;
         this.identity = identity;
         this.clock = clock;
         this.workers = workers;
-        this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance.id()) : null;
+        this.heartbeat = instance.heartbeat() ? new Heartbeat(heartbeat.schema(), instance, gate) : null;
     }
 
     ReplicationStatus poll() {

@@ -39,6 +39,7 @@ public class PollScheduler {
     private final StatusPublisher publisher;
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
+    private final PrimaryWatch primaries;
     private final List<ScheduledExecutorService> executors = new ArrayList<>();
     /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
@@ -48,12 +49,13 @@ public class PollScheduler {
     });
 
     public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
-                         InstanceMetrics metrics, MeterRegistry registry) {
+                         InstanceMetrics metrics, MeterRegistry registry, PrimaryWatch primaries) {
         this.inventory = inventory;
         this.config = config;
         this.publisher = publisher;
         this.metrics = metrics;
         this.registry = registry;
+        this.primaries = primaries;
     }
 
     void start(@Observes StartupEvent event) {
@@ -67,7 +69,7 @@ public class PollScheduler {
             });
             executors.add(executor);
             InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
-                    identity, Clock.systemUTC(), workers);
+                    identity, Clock.systemUTC(), workers, primaries);
             Timer timer = Timer.builder("sentinel_poll_duration_seconds")
                     .description("Time to poll one instance, including connecting")
                     .tags("cluster", instance.cluster(), "instance", instance.id())
@@ -112,6 +114,7 @@ public class PollScheduler {
                 ReplicationStatus status = poller.poll();
                 timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 metrics.record(status);
+                primaries.record(status);
                 publisher.publish(status);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Poll cycle failed for %s", Thread.currentThread().getName());

@@ -35,15 +35,16 @@ public final class AlertTracker {
 
     private static final class Active {
         final String fingerprint;
-        final Instant since;
+        Instant since;
         Finding finding;
         boolean firing;
         Instant clearSince;
         Alert alert;
 
-        Active(String fingerprint, Finding finding) {
+        Active(String fingerprint, Finding finding, Instant now) {
             this.fingerprint = fingerprint;
-            this.since = finding.observedAt();
+            // a finding from a status polled before a clock step may carry a later time than now
+            this.since = now == null || finding.observedAt().isBefore(now) ? finding.observedAt() : now;
             this.finding = finding;
         }
     }
@@ -59,9 +60,12 @@ public final class AlertTracker {
             current.put(Fingerprint.of(labels(f)), f);
         }
         for (Map.Entry<String, Finding> e : current.entrySet()) {
-            Active a = active.computeIfAbsent(e.getKey(), fp -> new Active(fp, e.getValue()));
+            Active a = active.computeIfAbsent(e.getKey(), fp -> new Active(fp, e.getValue(), now));
             a.finding = e.getValue();
             a.clearSince = null;
+            if (!a.firing && a.since.isAfter(now)) {
+                a.since = now; // poll time stepped back: the for: counts again from here, not for the whole step
+            }
             if (!a.firing && !Duration.between(a.since, now).minus(forDuration(a.finding)).isNegative()) {
                 a.firing = true;
                 a.alert = alert(a, Alert.FIRING, null);
@@ -83,8 +87,8 @@ public final class AlertTracker {
             if (unobservable(view, a)) {
                 continue;
             }
-            if (a.clearSince == null) {
-                a.clearSince = now;
+            if (a.clearSince == null || a.clearSince.isAfter(now)) {
+                a.clearSince = now; // also when poll time stepped back: keep-firing-for counts again from here
             }
             if (!Duration.between(a.clearSince, now).minus(settings.keepFiringFor()).isNegative()) {
                 it.remove();

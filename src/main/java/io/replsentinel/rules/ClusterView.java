@@ -3,6 +3,8 @@ package io.replsentinel.rules;
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.ReplicationStatus;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +16,11 @@ public final class ClusterView {
 
     private final String cluster;
     /** How long a view must have been filling before membership questions are answered. */
-    static final java.time.Duration WARM_UP = java.time.Duration.ofSeconds(5);
+    static final Duration WARM_UP = Duration.ofSeconds(5);
 
     private final Map<String, ReplicationStatus> latest = new TreeMap<>();
-    private java.time.Instant firstSeen;
-    private java.time.Instant lastSeen;
+    private final StatusOrder order = new StatusOrder();
+    private final PollClock clock = new PollClock();
 
     public ClusterView(String cluster) {
         this.cluster = cluster;
@@ -28,20 +30,23 @@ public final class ClusterView {
         return cluster;
     }
 
-    /** Keeps the newer of two statuses of one instance: records can arrive out of poll order. */
+    /**
+     * Keeps the newer of two statuses of one instance, by the poller's sequence ({@link StatusOrder}):
+     * records can arrive out of poll order, and the service clock can step back.
+     */
     public boolean update(ReplicationStatus status) {
         ReplicationStatus previous = latest.get(status.instance());
-        if (previous != null && previous.observedAt().isAfter(status.observedAt())) {
+        if (!order.newer(previous, status)) {
             return false;
         }
         latest.put(status.instance(), status);
-        if (firstSeen == null || status.observedAt().isBefore(firstSeen)) {
-            firstSeen = status.observedAt();
-        }
-        if (lastSeen == null || status.observedAt().isAfter(lastSeen)) {
-            lastSeen = status.observedAt();
-        }
+        clock.advance(previous, status);
         return true;
+    }
+
+    /** The poll time this cluster's alert lifecycle runs on ({@link PollClock}); null before any status. */
+    public Instant time() {
+        return clock.now();
     }
 
     public Collection<ReplicationStatus> instances() {
@@ -57,7 +62,7 @@ public final class ClusterView {
      * from the view may simply not have been polled yet, and "not in the cluster" would be a guess.
      */
     public boolean warm() {
-        return firstSeen != null && !java.time.Duration.between(firstSeen, lastSeen).minus(WARM_UP).isNegative();
+        return clock.elapsed().compareTo(WARM_UP) >= 0;
     }
 
     public List<ReplicationStatus> reachable() {
@@ -90,17 +95,68 @@ public final class ClusterView {
     }
 
     /**
-     * The primary as the servers show it: the one writable instance with no replication channel;
-     * among several (or none), the one the inventory calls primary.
+     * The primary as the servers show it. Candidates are the reachable instances with no replication
+     * channel; one the inventory expects to be a replica counts only once promoted
+     * ({@link #promoted}). Among the candidates: the one writable candidate; among several writable
+     * ones, the one the others replicate from, else the one the inventory calls primary; with none
+     * writable (mid-switchover, or a primary kept read-only), the candidate the others replicate
+     * from; failing all that, the instance the inventory calls primary.
      */
     public Optional<ReplicationStatus> primary() {
-        List<ReplicationStatus> writable = reachable().stream()
-                .filter(s -> s.channels().isEmpty() && Boolean.FALSE.equals(s.readOnly())).toList();
+        List<ReplicationStatus> candidates = reachable().stream()
+                .filter(s -> s.channels().isEmpty() && (!"replica".equals(s.expectedRole()) || promoted(s))).toList();
+        List<ReplicationStatus> writable = candidates.stream().filter(s -> Boolean.FALSE.equals(s.readOnly())).toList();
         if (writable.size() == 1) {
             return Optional.of(writable.get(0));
         }
-        List<ReplicationStatus> candidates = writable.isEmpty() ? List.copyOf(latest.values()) : writable;
-        return candidates.stream().filter(s -> "primary".equals(s.expectedRole())).findFirst();
+        Optional<ReplicationStatus> served = (writable.isEmpty() ? candidates : writable).stream()
+                .filter(this::servesOthers).findFirst();
+        if (served.isPresent()) {
+            return served;
+        }
+        List<ReplicationStatus> pool = writable.isEmpty() ? List.copyOf(latest.values()) : writable;
+        return pool.stream().filter(s -> "primary".equals(s.expectedRole())).findFirst();
+    }
+
+    /**
+     * True when an instance the inventory expects to be a replica has been promoted, as the view sees
+     * it now: it has no replication channel and at least one other instance of the cluster replicates
+     * from it. Writable is not required (a switchover may open writes last); the check is not
+     * sticky: it holds exactly while the servers say so.
+     */
+    public boolean promoted(ReplicationStatus s) {
+        return s.reachable() && s.channels().isEmpty() && servesOthers(s);
+    }
+
+    /**
+     * Whether {@code candidate} would be the primary if it replaced its instance's status in this view:
+     * the poller asks it with what a poll has just read, before the view has the poll.
+     */
+    public boolean primaryWith(ReplicationStatus candidate) {
+        ReplicationStatus held = latest.put(candidate.instance(), candidate);
+        try {
+            return primary().map(p -> p.instance().equals(candidate.instance())).orElse(false);
+        } finally {
+            if (held == null) {
+                latest.remove(candidate.instance());
+            } else {
+                latest.put(candidate.instance(), held);
+            }
+        }
+    }
+
+    /** Another reachable instance of the cluster has a channel whose source is {@code s}. */
+    private boolean servesOthers(ReplicationStatus s) {
+        for (ReplicationStatus other : latest.values()) {
+            if (other.reachable() && !other.instance().equals(s.instance())) {
+                for (ChannelStatus ch : other.channels()) {
+                    if (sourceOf(ch).map(src -> src.instance().equals(s.instance())).orElse(false)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static String hostPort(ReplicationStatus s) {

@@ -35,6 +35,8 @@ public final class DetectorCatalogue {
     public static final String REPLICATION_VERSION_SKEW = "ReplicationVersionSkew";
     public static final String REPLICATION_CONFIG_DRIFT = "ReplicationConfigDrift";
     public static final String MONITOR_PRIVILEGES_MISSING = "MonitorPrivilegesMissing";
+    /** Not in the contract's table: the monitor's own blind spot, see docs/runbooks.md#gtidsetunreadable. */
+    public static final String GTID_SET_UNREADABLE = "GtidSetUnreadable";
 
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
@@ -58,7 +60,7 @@ public final class DetectorCatalogue {
                 perChannel(REPLICATION_IO_THREAD_CONNECTING, WARNING, DetectorCatalogue::ioThreadConnecting),
                 perChannel(REPLICATION_SQL_THREAD_STOPPED, CRITICAL, DetectorCatalogue::sqlThreadStopped),
                 new LagDetector(settings),
-                perInstance(REPLICATION_NOT_CONFIGURED, CRITICAL, TopologyDetectors::notConfigured),
+                TopologyDetectors.notConfigured(),
                 TopologyDetectors.sourceMismatch(),
                 IdentityDetectors.serverIdCollision(),
                 IdentityDetectors.serverUuidCollision(),
@@ -66,7 +68,9 @@ public final class DetectorCatalogue {
                 IdentityDetectors.multipleWritablePrimaries(),
                 TopologyDetectors.versionSkew(),
                 new ConfigDriftDetector(),
-                monitorPrivilegesMissing());
+                monitorPrivilegesMissing(),
+
+                new GtidSetUnreadableDetector());
     }
 
     /** Every built-in alertname; user rules may not take one of these names. */

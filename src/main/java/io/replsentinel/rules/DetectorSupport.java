@@ -33,6 +33,20 @@ final class DetectorSupport {
         });
     }
 
+    /** A match per instance that needs the rest of the cluster to decide (the observed role, say). */
+    static Detector perInstance(String alertname, String severity, BiFunction<ClusterView, ReplicationStatus, Match> match) {
+        return Detector.of(alertname, view -> {
+            List<Finding> findings = new ArrayList<>();
+            for (ReplicationStatus s : view.instances()) {
+                Match m = match.apply(view, s);
+                if (m != null) {
+                    findings.add(finding(alertname, severity, s, m.labels(), m));
+                }
+            }
+            return findings;
+        });
+    }
+
     static Detector perChannel(String alertname, String severity,
                                BiFunction<ReplicationStatus, ChannelStatus, Match> match) {
         return Detector.of(alertname, view -> {

@@ -7,6 +7,7 @@ import io.replsentinel.gtid.MariaDbGtidState;
 import io.replsentinel.gtid.MySqlGtidSet;
 import io.replsentinel.rules.DetectorSupport.Match;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * ErrantTransactions: (1) a reachable replica has executed transactions that (2) none of its
- * sources has, (3) compared with source statuses observed after the replica's, so that polls taken
+ * sources has, (3) compared with source statuses whose poll started after the replica's ended, so that polls taken
  * at different moments never raise a false alarm, and (4) not from an allowed uuid, domain or
  * server id. MySQL compares {@code gtid_executed}; MariaDB compares {@code gtid_binlog_state},
  * which also shows errant writes that {@code gtid_strict_mode=OFF} lets through silently.
@@ -25,6 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the previous verdict stands: the alert neither fires nor resolves on missing information.
  */
 final class ErrantTransactionsDetector implements Detector {
+
+    /**
+     * Polls of one cluster are a poll interval apart; a source polled this much later than its replica
+     * can only be the service clock stepping back between the two, and time cannot order them.
+     */
+    static final Duration ACROSS_A_CLOCK_STEP = Duration.ofMinutes(1);
 
     private final DetectorSettings settings;
     private final Map<String, Optional<Finding>> verdicts = new ConcurrentHashMap<>();
@@ -60,7 +67,10 @@ final class ErrantTransactionsDetector implements Detector {
             if (source.isEmpty()) {
                 return Optional.of(Optional.empty()); // not this detector's business: ReplicaSourceMismatch
             }
-            if (!source.get().reachable() || source.get().observedAt().isBefore(replica.observedAt())) {
+            // the source's poll must start after the replica's ended: observedAt is when a poll starts,
+            // and a first poll that connects reads its GTIDs well after that
+            if (!source.get().reachable() || source.get().observedAt().isBefore(polledUntil(replica))
+                    || source.get().observedAt().isAfter(replica.observedAt().plus(ACROSS_A_CLOCK_STEP))) {
                 return Optional.empty();
             }
             sources.add(source.get());
@@ -69,12 +79,16 @@ final class ErrantTransactionsDetector implements Detector {
         try {
             errant = replica.mariadb() ? mariadb(replica, sources) : mysql(replica, sources);
         } catch (IllegalArgumentException unreadable) {
-            return Optional.empty(); // a GTID set this version cannot read: say nothing new
+            return Optional.empty(); // a GTID set this version cannot read: GtidSetUnreadable says so
         }
         if (errant == null || errant.isEmpty()) {
             return Optional.of(Optional.empty());
         }
         return Optional.of(Optional.of(finding(replica, sources, errant)));
+    }
+
+    private static java.time.Instant polledUntil(ReplicationStatus s) {
+        return s.observedAt().plusMillis(Math.max(0, s.pollMillis()));
     }
 
     private ErrantTransactions mysql(ReplicationStatus replica, List<ReplicationStatus> sources) {

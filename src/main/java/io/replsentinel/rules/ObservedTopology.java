@@ -24,14 +24,17 @@ public record ObservedTopology(String primary, Map<String, String> roles, List<E
     static ObservedTopology of(ClusterView view) {
         Map<String, String> roles = new LinkedHashMap<>();
         List<Edge> edges = new ArrayList<>();
+        String primary = view.primary().map(ReplicationStatus::instance).orElse(null);
         for (ReplicationStatus s : view.instances()) {
-            roles.put(s.instance(), ObservedRole.of(s).name());
+            // the view's primary is primary even while read-only mid-switchover, as every detector takes it
+            roles.put(s.instance(), s.instance().equals(primary) && s.reachable() ? ObservedRole.primary.name()
+                    : ObservedRole.of(s).name());
             for (ChannelStatus ch : s.channels()) {
                 String source = view.sourceOf(ch).map(ReplicationStatus::instance).orElse(null);
                 edges.add(new Edge(s.instance(), ch.name(), source != null ? source : ch.sourceHost() + ":" + ch.sourcePort(),
                         source != null, ch.ioState(), ch.sqlState(), ch.secondsBehindSource()));
             }
         }
-        return new ObservedTopology(view.primary().map(ReplicationStatus::instance).orElse(null), roles, edges);
+        return new ObservedTopology(primary, roles, edges);
     }
 }

@@ -9,11 +9,11 @@ import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.metrics.InstanceMetrics;
 import io.replsentinel.rules.user.UserRules;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class RulesEngine {
 
     public static final String CHANNEL = "status-in";
+    /** Dead-letter reason of a status whose cluster is not watched. */
+    public static final String UNKNOWN_CLUSTER = "unknown_cluster";
     private static final Logger LOG = Logger.getLogger(RulesEngine.class);
 
     private final StatusReader reader;
@@ -43,6 +45,9 @@ public class RulesEngine {
     private final InstanceMetrics metrics;
     private final List<Detector> detectors;
     private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
+    /** Which clusters statuses may be about; null (an engine built by hand) takes every one. */
+    @Inject
+    KnownClusters knownClusters;
 
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
                        UserRules userRules, InstanceMetrics metrics) {
@@ -69,6 +74,13 @@ public class RulesEngine {
             LOG.warnf("Dead-lettering a record of %s: %s", topic, e.getMessage());
             return message.nack(e);
         }
+        if (knownClusters != null && !knownClusters.contains(status.cluster())) {
+            // a cluster no one watches (a stale producer, another fleet's topic) would grow state forever
+            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", UNKNOWN_CLUSTER).increment();
+            LOG.warnf("Dead-lettering a status of %s/%s: cluster not in the inventory", status.cluster(), status.instance());
+            return message.nack(new MalformedRecordException(UNKNOWN_CLUSTER,
+                    "cluster '" + status.cluster() + "' is not in the inventory"));
+        }
         List<Alert> changes;
         try {
             changes = evaluate(status);
@@ -93,9 +105,7 @@ public class RulesEngine {
                 findings.addAll(d.detect(state.view));
             }
             recordErrantCounts(state.view, findings);
-            // event time, not arrival time: a backlog replayed after a restart keeps its for: and holds
-            state.time = state.time == null || status.observedAt().isAfter(state.time) ? status.observedAt() : state.time;
-            return state.tracker.evaluate(state.view, findings, state.time);
+            return state.tracker.evaluate(state.view, findings, state.view.time());
         }
     }
 
@@ -160,8 +170,6 @@ public class RulesEngine {
     private static final class ClusterState {
         final ClusterView view;
         final AlertTracker tracker;
-        /** The newest poll time seen in this cluster: the clock its alert lifecycle runs on. */
-        Instant time;
 
         ClusterState(String cluster, AlertTracker.Settings settings) {
             this.view = new ClusterView(cluster);

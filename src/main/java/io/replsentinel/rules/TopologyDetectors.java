@@ -22,9 +22,16 @@ final class TopologyDetectors {
 
     /**
      * ReplicationNotConfigured: (1) the inventory expects the instance to be a replica, (2) it is
-     * reachable and (3) it has no replication channel at all (never set up, or RESET REPLICA ALL).
+     * reachable, (3) it has no replication channel at all (never set up, or RESET REPLICA ALL) and
+     * (4) it has not been promoted: no other instance of the cluster replicates from it. The observed
+     * role wins: after a failover or switchover the new primary raises nothing.
      */
-    static Match notConfigured(ReplicationStatus s) {
+    static Detector notConfigured() {
+        return DetectorSupport.perInstance(DetectorCatalogue.REPLICATION_NOT_CONFIGURED, DetectorCatalogue.CRITICAL,
+                (view, s) -> view.promoted(s) ? null : notConfigured(s));
+    }
+
+    private static Match notConfigured(ReplicationStatus s) {
         if (!s.reachable() || !"replica".equals(s.expectedRole()) || !s.channels().isEmpty()) {
             return null;
         }
@@ -32,9 +39,11 @@ final class TopologyDetectors {
         evidence.put("expectedRole", s.expectedRole());
         evidence.put("channels", 0);
         evidence.put("readOnly", s.readOnly());
+        evidence.put("replicatedFromBy", 0);
         evidence.put("gtidExecuted", s.gtidExecuted());
         return new Match(Map.of(), s.instance() + " should be a replica but has no replication channel",
-                "SHOW REPLICA STATUS returns no row: the instance replicates from nothing.", evidence);
+                "SHOW REPLICA STATUS returns no row and no instance of the cluster replicates from it:"
+                        + " the instance replicates from nothing and has not been promoted.", evidence);
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.replsentinel.packaged;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.replsentinel.kafka.EmbeddedKafkaBroker;
+import io.replsentinel.kafka.KafkaTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +26,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The README's run command, for real: the packaged jar with nothing but a YAML inventory starts its
- * embedded Kafka broker, polls, alerts, stops on SIGTERM and starts again on the same data; a
- * malformed inventory stops it at once with the key named.
+ * embedded Kafka broker, polls, alerts, stops on SIGTERM and starts again on the same data; a Kafka
+ * named in the YAML is used instead of the embedded broker; a malformed inventory stops it at once
+ * with the key named.
  */
 class PackagedServiceIT {
 
@@ -77,6 +81,43 @@ class PackagedServiceIT {
         Process second = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("second.log"));
         awaitReady(port, second);
         assertThat(Files.readString(work.resolve("second.log"))).doesNotContain("Created Kafka topics");
+    }
+
+    @Test
+    void kafkaInTheYaml_isUsed_andNoEmbeddedBrokerStarts() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "packaged-kafka-");
+        Path embeddedDir = work.resolve("embedded-kafka");
+        int unreachable = freePort();
+        try (EmbeddedKafkaBroker users = EmbeddedKafkaBroker.start(work.resolve("users-kafka"), 0)) {
+            Path config = work.resolve("with-kafka.yaml");
+            Files.writeString(config, """
+                    kafka:
+                      bootstrap:
+                        servers: %s
+                    sentinel:
+                      clusters:
+                        yaml-kafka:
+                          user: sentinel
+                          password: never-printed-pw
+                          instances:
+                            - host: 127.0.0.1
+                              port: %d
+                    """.formatted(users.bootstrapServers(), unreachable));
+            int port = freePort();
+            Process p = launch(config, embeddedDir, port, work.resolve("kafka.log"));
+            awaitReady(port, p);
+            try (KafkaTestClient kafka = KafkaTestClient.fromBeginning(users.bootstrapServers(), "mysql.replication.status")) {
+                JsonNode status = KafkaTestClient.json(kafka.awaitRecord("mysql.replication.status",
+                        r -> KafkaTestClient.json(r).path("cluster").asText().equals("yaml-kafka"), Duration.ofSeconds(60)));
+                assertThat(status.path("instance").asText()).isEqualTo("127.0.0.1:" + unreachable);
+                assertThat(status.path("reachable").asBoolean(true)).isFalse();
+            }
+            assertThat(Files.readString(work.resolve("kafka.log"))).doesNotContain("started the embedded Kafka broker")
+                    .doesNotContain("never-printed-pw");
+            assertThat(embeddedDir).as("no embedded broker data").doesNotExist();
+            p.destroy(); // before the broker it writes to goes away
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.replsentinel.kafka.KafkaBrokerResource;
+import io.replsentinel.kafka.KafkaTestClient;
 import io.replsentinel.lab.DbServer;
 import io.replsentinel.lab.Faults;
 import io.replsentinel.lab.Topology;
@@ -103,6 +104,57 @@ class MySqlTopologyFaultsTest extends TopologyFaultScenarios {
             resolves(alerts, a);
             assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
                     .contains(errantSeries(r) + " 0.0");
+        }
+    }
+
+    @Test
+    void resetReplicaAllAndWritableOnAnExpectedReplica_withTheHeartbeatOn_alertsAndWritesNoTransactionThere() {
+        DbServer r = replica(1);
+        Faults faults = faults();
+        String replicaUuid = faults.serverUuid(r);
+        long replicaId = faults.serverId(r);
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers);
+             KafkaTestClient statuses = KafkaTestClient.fromEnd(bootstrapServers, "mysql.replication.status")) {
+            Instant t0 = Instant.now();
+            List<JsonNode> fired = new ArrayList<>();
+            try {
+                faults.removeReplication(r);
+                faults.makeWritable(r);
+                JsonNode nc = fire(alerts, "ReplicationNotConfigured", r, Map.of(), t0);
+                assertLabels(nc, "ReplicationNotConfigured", r, "critical", Map.of());
+                assertThat(nc.path("evidence").path("readOnly").asBoolean(true)).isFalse();
+                fired.add(nc);
+                for (DbServer s : List.of(source(), r)) {
+                    JsonNode a = fire(alerts, "MultipleWritablePrimaries", s, Map.of(), t0);
+                    assertLabels(a, "MultipleWritablePrimaries", s, "critical", Map.of());
+                    assertThat(a.path("evidence").path("observedPrimary").asText()).isEqualTo(source().id());
+                    fired.add(a);
+                }
+                // several polls of the writable, channel-less replica, each one a chance for the heartbeat to write
+                long seq = 0;
+                for (int i = 0; i < 3; i++) {
+                    long after = seq;
+                    seq = awaitStatus(statuses, r, st -> st.path("sequence").asLong() > after
+                            && !st.path("readOnly").asBoolean(true) && st.path("channels").isEmpty()).path("sequence").asLong();
+                }
+                Instant read = Instant.now();
+                String sourceBeat = source().scalar("SELECT ts FROM " + Lab.HEARTBEAT_SCHEMA + ".heartbeat WHERE server_id = 1");
+                assertThat(r.scalar("SELECT @@GLOBAL.gtid_executed")).as("no transaction of the replica's own")
+                        .doesNotContain(replicaUuid);
+                assertThat(r.scalar("SELECT COUNT(*) FROM " + Lab.HEARTBEAT_SCHEMA + ".heartbeat WHERE server_id = " + replicaId))
+                        .isEqualTo("0");
+                // the heartbeat is on and keeps beating on the primary
+                // a poll of the source that started after the read has beaten by the time its status is out
+                awaitStatus(statuses, source(), st -> Instant.parse(st.path("observedAt").asText()).isAfter(read));
+                assertThat(source().scalar("SELECT ts FROM " + Lab.HEARTBEAT_SCHEMA + ".heartbeat WHERE server_id = 1"))
+                        .isNotEqualTo(sourceBeat);
+            } finally {
+                faults.makeReadOnly(r);
+                topology().repointAtSource(r);
+                faults.awaitAllHealthy();
+            }
+            assertThat(faults.errantGtids(r)).isEmpty();
+            fired.forEach(a -> resolves(alerts, a));
         }
     }
 

@@ -134,6 +134,7 @@ class PipelineContractTest {
     @Test
     void malformedStatusRecord_goesToTheDlqWithItsReason_andProcessingContinues() {
         String probe = "dlq-probe-" + System.nanoTime();
+        long sequenceBefore = latestSequence(Lab.MARIADB_CLUSTER);
         try (KafkaTestClient kafka = KafkaTestClient.fromEnd(bootstrapServers, DLQ_TOPIC, AlertWatch.TOPIC)) {
             kafka.send(STATUS_TOPIC, probe, "{this is not json");
             kafka.send(STATUS_TOPIC, probe, "{\"schemaVersion\":1,\"instance\":\"x:1\",\"observedAt\":\"2026-11-26T00:00:00Z\",\"reachable\":true}");
@@ -149,14 +150,30 @@ class PipelineContractTest {
                     Duration.ofSeconds(30));
             assertThat(KafkaTestClient.header(noCluster, "dead-letter-reason")).hasValueSatisfying(v -> assertThat(v).contains("'cluster'"));
 
-            ConsumerRecord<String, String> alert = kafka.awaitRecord(AlertWatch.TOPIC,
-                    r -> KafkaTestClient.json(r).path("labels").path("cluster").asText().equals(probe), Duration.ofSeconds(30));
-            assertThat(FaultDetectionScenarios.labels(KafkaTestClient.json(alert)))
-                    .containsEntry("alertname", "InstanceUnreachable").containsEntry("cause", "refused");
+            // a well-formed status of a cluster the inventory does not have: dead-lettered, no state kept for it
+            ConsumerRecord<String, String> unknown = kafka.awaitRecord(DLQ_TOPIC, r -> r.value().contains("\"" + probe + "\""),
+                    Duration.ofSeconds(30));
+            assertThat(KafkaTestClient.header(unknown, "dead-letter-reason")).hasValueSatisfying(v -> assertThat(v).startsWith("unknown_cluster"));
+            // and the lab's own statuses keep being evaluated
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(latestSequence(Lab.MARIADB_CLUSTER)).isGreaterThan(sequenceBefore + 1));
+            assertThat(kafka.seen().stream().filter(r -> r.topic().equals(AlertWatch.TOPIC))
+                    .filter(r -> KafkaTestClient.json(r).path("labels").path("cluster").asText().equals(probe))).isEmpty();
         }
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).containsPattern("sentinel_events_dead_lettered_total\\{reason=\"unknown_cluster\",topic=\"mysql.replication.status\"} [1-9]");
         assertThat(metrics).containsPattern("sentinel_events_dead_lettered_total\\{reason=\"invalid_json\",topic=\"mysql.replication.status\"} [1-9]");
         assertThat(metrics).containsPattern("sentinel_events_dead_lettered_total\\{reason=\"missing_field\",topic=\"mysql.replication.status\"} [1-9]");
+    }
+
+    /** The highest poll sequence among the engine's latest statuses of {@code cluster}. */
+    private static long latestSequence(String cluster) {
+        JsonNode detail = given().get("/api/clusters/" + cluster).then().statusCode(200).extract().as(JsonNode.class);
+        long max = 0;
+        for (JsonNode i : detail.path("instances")) {
+            max = Math.max(max, i.path("status").path("sequence").asLong());
+        }
+        return max;
     }
 
     @Test

@@ -192,6 +192,64 @@ class DetectorCatalogueTest {
     }
 
     @Test
+    void notConfigured_expectedReplicaPromotedAndReplicatedFrom_raisesNothingAndIsTheObservedPrimary() {
+        // after a switchover: R1 (expected replica) is writable with no channel; R2 and the old primary replicate from it
+        List<Finding> f = findings(DetectorCatalogue.REPLICATION_NOT_CONFIGURED,
+                source().replicating(R1, 0L).build(), instance(R1).serverId(2).expectedRole("replica").build(),
+                replica(R2, 3).build());
+        assertThat(f).isEmpty();
+        view.update(instance(R2).serverId(3).expectedRole("replica").replicating(R1, 0L).build());
+        assertThat(view.primary()).map(ReplicationStatus::instance).contains(R1);
+        assertThat(view.promoted(view.instance(R1).orElseThrow())).isTrue();
+    }
+
+    @Test
+    void notConfigured_writableExpectedReplicaNoOneReplicatesFrom_firesAndTheExpectedPrimaryStaysPrimary() {
+        // RESET REPLICA ALL + read_only OFF on an expected replica: two writable, channel-less instances
+        List<Finding> f = findings(DetectorCatalogue.REPLICATION_NOT_CONFIGURED, source().build(),
+                instance(R1).serverId(2).expectedRole("replica").build(), replica(R2, 3).build());
+        assertThat(f).extracting(Finding::instance).containsExactly(R1);
+        assertThat(f.get(0).evidence()).containsEntry("readOnly", false).containsEntry("replicatedFromBy", 0);
+        assertThat(view.primary()).map(ReplicationStatus::instance).contains(SOURCE);
+        assertThat(view.primaryWith(instance(R1).serverId(2).expectedRole("replica").build())).isFalse();
+        assertThat(view.primaryWith(source().build())).isTrue();
+    }
+
+    @Test
+    void sourceMismatch_midSwitchover_replicaOfTheReadOnlyNewPrimaryIsNotReportedNotPrimary() {
+        warmUp();
+        // the old primary is read-only already; R1 is promoted but not yet writable; R2 already follows R1
+        List<Finding> f = findings(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, source().readOnly(true).build(),
+                instance(R1).serverId(2).expectedRole("replica").readOnly(true).build(),
+                instance(R2).serverId(3).expectedRole("replica").replicating(R1, 0L).build());
+        assertThat(f).isEmpty();
+        assertThat(view.primary()).map(ReplicationStatus::instance).contains(R1);
+    }
+
+    @Test
+    void gtidSetUnreadable_mysqlGtidExecutedThatDoesNotParse_firesWarningWithFieldAndError() {
+        List<Finding> f = findings(DetectorCatalogue.GTID_SET_UNREADABLE, source().gtidExecuted(A + ":1-10").build(),
+                replica(R1, 2).gtidExecuted(A + ":1-10,not-a-uuid:7").build());
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.instance()).isEqualTo(R1);
+            assertThat(x.severity()).isEqualTo("warning");
+            assertThat(x.labels()).containsEntry("field", "gtidExecuted");
+            assertThat(x.evidence()).containsEntry("value", A + ":1-10,not-a-uuid:7")
+                    .containsEntry("checksOff", List.of(DetectorCatalogue.ERRANT_TRANSACTIONS));
+            assertThat(x.evidence().get("parseError").toString()).contains("not-a-uuid");
+        });
+        assertThat(findings(DetectorCatalogue.GTID_SET_UNREADABLE,
+                replica(R1, 2).gtidExecuted(A + ":1-11").at(T0.plusSeconds(1)).build())).isEmpty();
+    }
+
+    @Test
+    void gtidSetUnreadable_mariadbBinlogStateThatDoesNotParse_fires() {
+        assertThat(findings(DetectorCatalogue.GTID_SET_UNREADABLE, source().mariadb("10.11.14").gtidBinlogState("0-1-9").build(),
+                replica(R1, 2).mariadb("10.11.14").gtidBinlogState("0-1-x9").build()))
+                .singleElement().satisfies(x -> assertThat(x.labels()).containsEntry("field", "gtidBinlogState"));
+    }
+
+    @Test
     void sourceMismatch_unresolvableHost_firesWithCauseUnresolvable() {
         assertThat(findings(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, source().build(),
                 instance(R1).serverId(2).channel("mysql-0.mysql-headless.orders.svc:3306", "", null, false).build()))
