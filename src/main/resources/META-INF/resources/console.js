@@ -157,7 +157,7 @@
     const list = el("dl", { class: "evidence" }, Object.entries(ev).flatMap(([k, v]) =>
       [el("dt", {}, k), el("dd", {}, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v))]));
     const summary = (a.annotations && a.annotations.summary) || a.labels.alertname;
-    return el("td", {}, el("details", { open: a.status === "firing" ? "" : null }, el("summary", {}, summary),
+    return el("td", { class: "evidence" }, el("details", { open: a.status === "firing" ? "" : null }, el("summary", {}, summary),
       el("p", {}, (a.annotations && a.annotations.description) || ""), list));
   }
 
