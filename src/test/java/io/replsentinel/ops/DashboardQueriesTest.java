@@ -75,9 +75,8 @@ class DashboardQueriesTest {
 
     private synchronized PrometheusProcess prometheus() {
         if (prometheus == null) {
-            Path root = LabInstall.get().projectRoot();
-            alertmanager = AlertmanagerProcess.start(root.resolve("deploy/alertmanager/alertmanager.yml"));
-            prometheus = PrometheusProcess.start(root.resolve("deploy/prometheus/prometheus.yml"), Map.of(
+            alertmanager = AlertmanagerProcess.start(DeployFiles.path(DeployFiles.ALERTMANAGER_CONFIG));
+            prometheus = PrometheusProcess.start(DeployFiles.path(DeployFiles.PROMETHEUS_CONFIG), Map.of(
                     "repl-sentinel", List.of("127.0.0.1:" + service.getPort()),
                     "alertmanager", List.of("127.0.0.1:" + alertmanager.port())));
             prometheusStarted = Instant.now();
