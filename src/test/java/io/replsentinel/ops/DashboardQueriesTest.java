@@ -216,7 +216,7 @@ class DashboardQueriesTest {
         Files.createDirectories(html.getParent());
         JsonNode cluster = JSON.readTree(LabInstall.get().projectRoot().resolve("grafana/dashboards/cluster.json").toFile());
         Files.writeString(html, DashboardSnapshot.html(cluster, prom, Map.of("cluster", Lab.MARIADB_CLUSTER),
-                Math.max(30, Duration.between(prometheusStarted, Instant.now()).toSeconds())));
+                Math.max(10, Duration.between(prometheusStarted, Instant.now()).toSeconds())));
         try (Browser browser = new Browser()) {
             browser.driver().get(html.toAbsolutePath().toUri().toString());
             assertThat(browser.driver().findElements(By.cssSelector("polyline"))).isNotEmpty();
