@@ -234,8 +234,12 @@ public interface SentinelConfig {
         @WithDefault("1h")
         Duration resolvedRetention();
 
-        /** Base of every alert's {@code runbook_url}; the alertname is appended as an anchor. */
-        @WithDefault("https://github.com/repl-sentinel/repl-sentinel/blob/main/docs/runbooks.md")
+        /**
+         * Base of every alert's {@code runbook_url}; the alertname is appended as an anchor. By
+         * default the runbooks this service serves itself ({@code /runbooks}, rendered from
+         * {@code docs/runbooks.md}) under {@code sentinel.api.external-url}.
+         */
+        @WithDefault("${sentinel.api.external-url:http://localhost:8480}/runbooks")
         String runbookBaseUrl();
     }
 

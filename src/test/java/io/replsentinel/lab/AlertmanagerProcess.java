@@ -40,22 +40,29 @@ public final class AlertmanagerProcess implements AutoCloseable {
     private volatile long logStart;
 
     private AlertmanagerProcess() {
+        this(null);
+    }
+
+    /** @param configFile a configuration to run as it is, or null for the lab's own (a null receiver, no waiting) */
+    private AlertmanagerProcess(Path configFile) {
         LabInstall install = LabInstall.get();
         this.port = LabProcesses.freePort();
         this.name = "alertmanager-" + port + "-" + ProcessHandle.current().pid();
         this.dir = install.labDir().resolve(name);
-        this.config = dir.resolve("alertmanager.yml");
+        this.config = configFile != null ? configFile.toAbsolutePath() : dir.resolve("alertmanager.yml");
         try {
             Files.createDirectories(dir.resolve("data"));
-            Files.writeString(config, String.join("\n",
-                    "route:",
-                    "  receiver: 'null'",
-                    "  group_wait: 0s",
-                    "  group_interval: 1s",
-                    "  repeat_interval: 1h",
-                    "receivers:",
-                    "  - name: 'null'",
-                    ""));
+            if (configFile == null) {
+                Files.writeString(config, String.join("\n",
+                        "route:",
+                        "  receiver: 'null'",
+                        "  group_wait: 0s",
+                        "  group_interval: 1s",
+                        "  repeat_interval: 1h",
+                        "receivers:",
+                        "  - name: 'null'",
+                        ""));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot start alertmanager", e);
         }
@@ -83,6 +90,11 @@ public final class AlertmanagerProcess implements AutoCloseable {
 
     public static AlertmanagerProcess start() {
         return new AlertmanagerProcess();
+    }
+
+    /** An Alertmanager running {@code configFile} as it is (e.g. the one docker-compose.yml mounts). */
+    public static AlertmanagerProcess start(Path configFile) {
+        return new AlertmanagerProcess(configFile);
     }
 
     private void awaitReady() {

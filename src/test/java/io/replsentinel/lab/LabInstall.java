@@ -101,9 +101,14 @@ public final class LabInstall {
         return cacheDir;
     }
 
-    /** {@code target/lab} of the project: every datadir, pid file and log of a run goes below it. */
+    /**
+     * {@code target/lab} of the project: every datadir, pid file and log of a run goes below it.
+     * {@code -Dlab.dir=...} puts them elsewhere: the sandbox keeps its servers apart, so that a test
+     * run reaping what a dead test JVM left in {@code target/lab} never touches them.
+     */
     public Path labDir() {
-        return projectRoot.resolve("target").resolve("lab");
+        String dir = System.getProperty("lab.dir");
+        return dir != null && !dir.isBlank() ? Path.of(dir).toAbsolutePath() : projectRoot.resolve("target").resolve("lab");
     }
 
     /** Root of the extracted MySQL (sid) tree. */

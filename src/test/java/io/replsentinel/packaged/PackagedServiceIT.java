@@ -121,6 +121,22 @@ class PackagedServiceIT {
     }
 
     @Test
+    void composeInventory_startsTheService_whichServesConsoleAndRunbooks_andReadsComposeHostsAsUnresolvableHere() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "packaged-compose-");
+        int port = freePort();
+        // the very file docker-compose.yml mounts into the service's container
+        Process p = launch(Path.of("deploy/compose/inventory.yaml").toAbsolutePath(), work.resolve("kafka"), port,
+                work.resolve("compose.log"));
+        awaitReady(port, p);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(port, "/api/alerts"))
+                .contains("\"instance\":\"db-source:3306\"").contains("\"cause\":\"unresolvable\""));
+        assertThat(get(port, "/")).contains("<title>repl-sentinel</title>").contains("console.js");
+        assertThat(get(port, "/console.js")).contains("/api/clusters");
+        // docs/runbooks.md travels inside the packaged application
+        assertThat(get(port, "/runbooks")).contains("<h2 id=\"replicasourcemismatch\">ReplicaSourceMismatch</h2>");
+    }
+
+    @Test
     void malformedInventory_stopsStartupNamingTheKey() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-bad-");
         Path config = work.resolve("bad.yaml");
