@@ -26,8 +26,11 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class InstanceMetrics {
 
-    private final MeterRegistry registry;
     private static final String UP = "mysql_instance_up";
+
+    private final MeterRegistry registry;
+    /** Instances with series besides mysql_instance_up: an instance that stays down costs no scan. */
+    private final Set<String> populated = ConcurrentHashMap.newKeySet();
 
     private final Map<Tags, Series> values = new ConcurrentHashMap<>();
     private final Map<String, Tags> infoByInstance = new ConcurrentHashMap<>();
@@ -41,9 +44,12 @@ public class InstanceMetrics {
         Tags instance = Tags.of("cluster", s.cluster(), "instance", s.instance());
         set(UP, instance, s.reachable() ? 1 : 0);
         if (!s.reachable()) {
-            removeAllBut(UP, s.cluster(), s.instance());
+            if (populated.remove(s.instance() + "@" + s.cluster())) {
+                removeAllBut(UP, s.cluster(), s.instance());
+            }
             return;
         }
+        populated.add(s.instance() + "@" + s.cluster());
         info(s, instance);
         Set<String> seen = new HashSet<>();
         for (ChannelStatus ch : s.channels()) {
@@ -80,6 +86,7 @@ public class InstanceMetrics {
      * finds on the instance now (MySQL GTIDs; MariaDB foreign binlog-state entries), 0 when none.
      */
     public void recordErrant(String cluster, String instance, long count) {
+        populated.add(instance + "@" + cluster);
         set("mysql_replication_errant_transactions", Tags.of("cluster", cluster, "instance", instance), count);
     }
 

@@ -19,6 +19,7 @@ public class LoopbackFleetResource implements QuarkusTestResourceLifecycleManage
 
     static final int FLEET = 20;
     static final String HUNG_CLUSTER = "hung";
+    static final String FLEET_CLUSTER_PREFIX = "fleet-";
 
     private static DbServer fleet;
     private static DbServer hung;
@@ -49,7 +50,7 @@ public class LoopbackFleetResource implements QuarkusTestResourceLifecycleManage
         }
         List<String> addresses = fleetAddresses();
         for (int i = 0; i < addresses.size(); i++) {
-            cluster(config, "fleet-" + (i + 1), addresses.get(i), fleet.port());
+            cluster(config, FLEET_CLUSTER_PREFIX + (i + 1), addresses.get(i), fleet.port());
         }
         cluster(config, HUNG_CLUSTER, hung.host(), hung.port());
         return config;
