@@ -198,26 +198,47 @@ public class RulesEngine {
         int pending = 0;
         int waiting = 0;
         for (AlertStateTopic.Restored r : restored.values()) {
-            ClusterState state = ClusterState.restore(r.state(), r.partition(), trackerSettings());
-            List<Alert> firingAlerts;
-            List<ClusterState.Pending> resend;
-            synchronized (state) {
-                clusters.put(state);
-                firingAlerts = state.tracker.firing();
-                resend = List.copyOf(state.undelivered);
-                pending += r.state().alerts().size() - firingAlerts.size();
-            }
-            firing += firingAlerts.size();
-            waiting += resend.size();
-            if (dispatcher != null) {
-                dispatcher.restoreFiring(firingAlerts);
-                resend.forEach(p -> dispatcher.dispatch(p.change, List.copyOf(p.sinks)));
-            }
+            int[] counts = restore(r.state(), r.partition());
+            firing += counts[0];
+            pending += counts[1];
+            waiting += counts[2];
         }
         owned.addAll(partitions);
         LOG.infof("Restored the alert state of %d cluster(s) on status partition(s) %s in %d ms: %d firing, %d pending, "
                         + "%d change(s) to deliver", restored.size(), partitions, (System.nanoTime() - start) / 1_000_000,
                 firing, pending, waiting);
+    }
+
+    /**
+     * Makes one cluster's state what the topic kept, and sends what its sinks had not taken.
+     *
+     * @return how many alerts were firing, were pending, and changes waited
+     */
+    int[] restore(AlertState kept, int partition) {
+        ClusterState state = ClusterState.restore(kept, partition, trackerSettings());
+        List<Alert> firingAlerts;
+        List<ClusterState.Pending> resend;
+        synchronized (state) {
+            clusters.put(state);
+            firingAlerts = state.tracker.firing();
+            resend = List.copyOf(state.undelivered);
+        }
+        if (dispatcher != null) {
+            dispatcher.restoreFiring(firingAlerts);
+            resend.forEach(p -> dispatcher.dispatch(p.change, List.copyOf(p.sinks)));
+        }
+        return new int[] {firingAlerts.size(), kept.alerts().size() - firingAlerts.size(), resend.size()};
+    }
+
+    /** The state of one cluster as it would be written now; empty when the engine has none. */
+    Optional<AlertState> snapshot(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return Optional.empty();
+        }
+        synchronized (state) {
+            return Optional.of(state.snapshot());
+        }
     }
 
     /** Status partitions taken from this node: their clusters are another node's business now. */
