@@ -247,6 +247,14 @@ public class RulesEngine {
             return;
         }
         owned.removeAll(partitions);
+        if (stateTopic != null) {
+            // the partition's next owner, maybe this node again, must read every state written so far
+            try {
+                stateTopic.flush();
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not flush the alert state before giving up status partitions %s: %s", partitions, e.getMessage());
+            }
+        }
         Set<String> gone = clusters.removeIf(s -> partitions.contains(s.partition)).stream()
                 .map(s -> s.cluster).collect(Collectors.toSet());
         if (dispatcher != null && !gone.isEmpty()) {

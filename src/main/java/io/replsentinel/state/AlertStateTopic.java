@@ -176,6 +176,20 @@ public class AlertStateTopic {
         return props;
     }
 
+    /**
+     * Waits until every write so far is acknowledged, so that whoever reads the topic next (this
+     * node or the one a partition moves to) sees them.
+     */
+    public void flush() {
+        KafkaProducer<String, String> p;
+        synchronized (this) {
+            p = producer;
+        }
+        if (p != null) {
+            p.flush();
+        }
+    }
+
     /** Sends what is still buffered (the last acknowledgements of a drain) before the service stops. */
     @PreDestroy
     synchronized void close() {

@@ -223,8 +223,8 @@ class PackagedServiceIT {
             assertThat(resolvedAfterTerm.path("startsAt").asText()).isEqualTo(writable.path("startsAt").asText());
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> slackMessages(slack, writableFp, "[RESOLVED]").size() == 1);
-            // a few resend intervals of the restarted service: the broken applier is still the one alert it was
-            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(500))
+            // for a while after the restart, the broken applier is still the one alert it was
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> {
                         assertThat(records(bootstrap, brokenFp, "firing")).as("firing records of the broken applier").hasSize(1);
                         assertThat(slackMessages(slack, brokenFp, "[FIRING]")).hasSize(1);
@@ -247,7 +247,7 @@ class PackagedServiceIT {
             long restoredAfterKillMillis = awaitRestored(port, third, brokenFp, startsAt, launched);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> records(bootstrap, writableFp, "resolved").size() == 2);
-            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(500))
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> assertThat(amStartsAt(alertmanager, brokenInAm)).isEqualTo(amStart));
             // SIGKILL can land between a sink taking a change and the state recording it: one repeat at most
             int firingDuplicates = records(bootstrap, brokenFp, "firing").size() - 1
