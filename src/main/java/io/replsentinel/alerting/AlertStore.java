@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Firing alerts and recently resolved ones, for {@code GET /api/alerts}, and the
@@ -33,7 +34,7 @@ public class AlertStore {
         this.retention = config.rules().resolvedRetention();
     }
 
-    public void record(Alert alert) {
+    public synchronized void record(Alert alert) {
         String alertname = alert.alertname();
         String severity = alert.labels().getOrDefault("severity", "");
         if (alert.firing()) {
@@ -49,6 +50,18 @@ public class AlertStore {
         }
         Instant horizon = Instant.now().minus(retention);
         resolved.values().removeIf(a -> a.endsAt() != null && a.endsAt().isBefore(horizon));
+    }
+
+    /** Forgets the alerts that match, firing or resolved: their cluster is another node's now. */
+    public synchronized void forget(Predicate<Alert> filter) {
+        firing.values().removeIf(a -> {
+            if (filter.test(a)) {
+                counter(a.alertname(), a.labels().getOrDefault("severity", "")).decrementAndGet();
+                return true;
+            }
+            return false;
+        });
+        resolved.values().removeIf(filter);
     }
 
     /** Firing alerts first (oldest first), then resolved ones (newest first). */

@@ -2,12 +2,9 @@ package io.replsentinel.alerting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.replsentinel.event.Alert;
 import io.replsentinel.inventory.SentinelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -22,6 +19,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Delivers alerts to Alertmanager's v2 API ({@code POST /api/v2/alerts}) when
@@ -29,11 +28,13 @@ import java.util.Optional;
  * {@code resend-interval} with an {@code endsAt} a few intervals ahead, so Alertmanager resolves
  * them by itself if this service dies, and an Alertmanager that restarted learns them again. What
  * to send is the {@link AlertmanagerOutbox}'s business: resolutions wait there until delivered.
- * Posts come from one thread of its own; the rules engine only records the change.
+ * Posts come from one thread of its own; the rules engine only records the change. A change counts
+ * as delivered once a post that holds it succeeded.
  */
 @ApplicationScoped
-public class AlertmanagerNotifier {
+public class AlertmanagerNotifier implements AlertSink {
 
+    static final String SINK = "alertmanager";
     private static final Logger LOG = Logger.getLogger(AlertmanagerNotifier.class);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
@@ -50,9 +51,8 @@ public class AlertmanagerNotifier {
     private HttpClient http;
     private URI endpoint;
     private Thread worker;
-    /** Failed posts in a row, for the log: an outage gets a warning at its start, then every tenth. */
-    private int failuresInARow;
-    private Instant failingSince;
+    private volatile Consumer<Alert> settled = c -> {
+    };
 
     public AlertmanagerNotifier(SentinelConfig config, ObjectMapper json, MeterRegistry registry) {
         this.settings = config.alertmanager();
@@ -62,8 +62,24 @@ public class AlertmanagerNotifier {
                 new DeliveryOutcomes(registry, DeliveryOutcomes.ALERTMANAGER));
     }
 
-    void start(@Observes StartupEvent event) {
-        if (outbox == null) {
+    @Override
+    public String name() {
+        return SINK;
+    }
+
+    @Override
+    public boolean enabled() {
+        return outbox != null;
+    }
+
+    @Override
+    public void listen(Consumer<Alert> settled) {
+        this.settled = settled;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (outbox == null || worker != null) {
             return;
         }
         URI base = settings.url().get();
@@ -86,17 +102,31 @@ public class AlertmanagerNotifier {
         return cap.compareTo(FIRST_RETRY) < 0 ? FIRST_RETRY : cap;
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    @Override
+    public synchronized void stop() {
         if (worker != null) {
             worker.interrupt();
         }
     }
 
     /** Records one state change for delivery; returns at once. */
-    public void notify(Alert alert) {
+    @Override
+    public void offer(Alert alert) {
         if (outbox != null) {
-            outbox.record(alert);
+            outbox.record(alert).ifPresent(settled);
         }
+    }
+
+    @Override
+    public void forget(Predicate<Alert> filter) {
+        if (outbox != null) {
+            outbox.forget(filter);
+        }
+    }
+
+    @Override
+    public boolean awaitDrained(Duration timeout) throws InterruptedException {
+        return outbox == null || outbox.awaitDrained(timeout);
     }
 
     private void run() {
@@ -134,23 +164,23 @@ public class AlertmanagerNotifier {
         }
         Instant now = clock.instant();
         if (status / 100 == 2) {
+            int failures = outbox.failuresInARow();
+            Duration over = outbox.failingFor();
             outbox.delivered(batch, now);
-            if (failuresInARow > 0) {
+            batch.alerts().forEach(settled);
+            if (failures > 0) {
                 LOG.infof("Alertmanager took %d alert(s) after %d failed attempt(s) over %s", batch.alerts().size(),
-                        failuresInARow, Duration.between(failingSince, now).truncatedTo(ChronoUnit.SECONDS));
-                failuresInARow = 0;
+                        failures, over.truncatedTo(ChronoUnit.SECONDS));
             }
         } else if (status / 100 == 4 && status != 408 && status != 429) {
             outbox.refused(batch, now);
+            batch.alerts().forEach(settled);
             LOG.errorf("Alertmanager refused %d alert(s), HTTP %d: %s", batch.alerts().size(), status, body);
         } else {
             Duration pause = outbox.failed(batch, now);
-            if (failuresInARow++ == 0) {
-                failingSince = now;
-            }
-            LOG.logf(failuresInARow % 10 == 1 ? Logger.Level.WARN : Logger.Level.DEBUG,
+            LOG.logf(outbox.warnNow() ? Logger.Level.WARN : Logger.Level.DEBUG,
                     "Alertmanager delivery of %d alert(s) failed (%d in a row; %d firing, %d resolution(s) waiting), retrying in %s: %s",
-                    batch.alerts().size(), failuresInARow, outbox.firingCount(), outbox.waitingResolutions(), pause,
+                    batch.alerts().size(), outbox.failuresInARow(), outbox.firingCount(), outbox.waitingResolutions(), pause,
                     status == 0 ? body : "HTTP " + status + ": " + body);
         }
     }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What Alertmanager must be told, and when. Alertmanager keeps no state worth trusting (it forgets
@@ -49,8 +50,13 @@ final class AlertmanagerOutbox {
         this.outcomes = outcomes;
     }
 
-    /** Takes one state change; the delivery thread is woken to post it. */
-    synchronized void record(Alert alert) {
+    /**
+     * Takes one state change; the delivery thread is woken to post it.
+     *
+     * @return the resolution dropped to stay within bounds, if one was
+     */
+    synchronized Optional<Alert> record(Alert alert) {
+        Alert dropped = null;
         if (alert.firing()) {
             resolutions.remove(alert.fingerprint());
             firing.put(alert.fingerprint(), alert);
@@ -60,7 +66,7 @@ final class AlertmanagerOutbox {
             resolutions.put(alert.fingerprint(), alert);
             if (resolutions.size() > maxResolutions) {
                 Iterator<Alert> oldest = resolutions.values().iterator();
-                Alert dropped = oldest.next();
+                dropped = oldest.next();
                 oldest.remove();
                 outcomes.dropped(1);
                 LOG.warnf("More than %d resolutions wait for Alertmanager: dropped the oldest, %s %s",
@@ -69,6 +75,44 @@ final class AlertmanagerOutbox {
         }
         version++;
         notifyAll();
+        return Optional.ofNullable(dropped);
+    }
+
+    /** Drops the firing alerts and waiting resolutions that match: another node tells Alertmanager about them now. */
+    synchronized void forget(Predicate<Alert> filter) {
+        firing.values().removeIf(filter);
+        resolutions.values().removeIf(filter);
+        notifyAll();
+    }
+
+    /** Nothing waits: Alertmanager has every change (firing alerts are still re-sent, as always). */
+    synchronized boolean drained() {
+        return version <= deliveredVersion && resolutions.isEmpty();
+    }
+
+    /** Waits until {@link #drained()} or {@code timeout}; true when drained. */
+    synchronized boolean awaitDrained(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!drained()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    synchronized int failuresInARow() {
+        return backoff.failuresInARow();
+    }
+
+    synchronized Duration failingFor() {
+        return backoff.failingFor();
+    }
+
+    synchronized boolean warnNow() {
+        return backoff.warnNow();
     }
 
     /**
@@ -97,6 +141,7 @@ final class AlertmanagerOutbox {
         retryAt = Instant.EPOCH;
         backoff.reset();
         outcomes.sent(batch.alerts().size());
+        notifyAll();
     }
 
     /** The post failed in a way a later attempt can fix (connection refused, timeout, 5xx). */
@@ -119,6 +164,7 @@ final class AlertmanagerOutbox {
         retryAt = Instant.EPOCH;
         outcomes.failed(batch.alerts().size());
         outcomes.dropped(dropped);
+        notifyAll();
     }
 
     private int forgetResolutions(Batch batch) {

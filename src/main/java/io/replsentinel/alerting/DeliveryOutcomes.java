@@ -20,6 +20,17 @@ final class DeliveryOutcomes {
     private final Counter failed;
     private final Counter dropped;
 
+    /** Outcomes nobody counts: for sinks inside the service (the API's store, the alerts topic, counted as published events). */
+    static DeliveryOutcomes uncounted() {
+        return new DeliveryOutcomes();
+    }
+
+    private DeliveryOutcomes() {
+        this.sent = null;
+        this.failed = null;
+        this.dropped = null;
+    }
+
     /** Registers all three series at once, so that dashboards see zeros rather than gaps. */
     DeliveryOutcomes(MeterRegistry registry, String receiver) {
         this.sent = counter(registry, receiver, "sent");
@@ -35,14 +46,20 @@ final class DeliveryOutcomes {
     }
 
     void sent(int alerts) {
-        sent.increment(alerts);
+        if (sent != null) {
+            sent.increment(alerts);
+        }
     }
 
     void failed(int alerts) {
-        failed.increment(alerts);
+        if (failed != null) {
+            failed.increment(alerts);
+        }
     }
 
     void dropped(int alerts) {
-        dropped.increment(alerts);
+        if (dropped != null) {
+            dropped.increment(alerts);
+        }
     }
 }

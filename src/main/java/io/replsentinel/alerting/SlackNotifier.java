@@ -2,11 +2,8 @@ package io.replsentinel.alerting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.replsentinel.event.Alert;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -15,16 +12,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Posts every alert state change (firing and resolved) to a Slack incoming webhook when
  * {@code sentinel.slack.webhook-url} is set: one {@link SlackMessage} per change, in order, from
  * its own thread through a {@link DeliveryQueue}, so a slow or absent Slack never holds up the
- * rules engine and an outage delays messages instead of losing them.
+ * rules engine or the other sinks, and an outage delays messages instead of losing them. The
+ * {@link AlertDispatcher} starts and stops it.
  */
 @ApplicationScoped
-public class SlackNotifier {
+public class SlackNotifier implements AlertSink {
 
+    static final String SINK = "slack";
     private static final Logger LOG = Logger.getLogger(SlackNotifier.class);
     /** A longer {@code Retry-After} than this is taken as a misconfigured proxy, not as Slack's wish. */
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
@@ -32,45 +33,76 @@ public class SlackNotifier {
     private final SlackConfig settings;
     private final ObjectMapper json;
     /** Null when Slack delivery is off. Built with the bean so no change is missed before start-up ends. */
-    private final DeliveryQueue<Alert> queue;
-    private HttpClient http;
-    private Thread worker;
+    private final QueuedSink queue;
+    private final HttpClient http;
 
     public SlackNotifier(SlackConfig settings, ObjectMapper json, MeterRegistry registry) {
         this.settings = settings;
         this.json = json;
-        this.queue = settings.webhookUrl().isEmpty() ? null : new DeliveryQueue<>("Slack", settings.queueCapacity(),
+        this.http = settings.webhookUrl().isEmpty() ? null : HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        this.queue = settings.webhookUrl().isEmpty() ? null : new QueuedSink(SINK, "Slack", settings.queueCapacity(),
                 this::post, new Backoff(settings.retryInitialBackoff(), settings.retryMaxBackoff()),
                 new DeliveryOutcomes(registry, DeliveryOutcomes.SLACK));
     }
 
-    void start(@Observes StartupEvent event) {
+    @Override
+    public String name() {
+        return SINK;
+    }
+
+    @Override
+    public boolean enabled() {
+        return queue != null;
+    }
+
+    @Override
+    public void listen(Consumer<Alert> settled) {
+        if (queue != null) {
+            queue.listen(settled);
+        }
+    }
+
+    @Override
+    public void start() {
         if (queue == null) {
             return;
         }
-        http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
-        worker = new Thread(queue::run, "slack-notifier");
-        worker.setDaemon(true);
-        worker.start();
+        queue.start();
         // the webhook's path is its secret: name the host only
         LOG.infof("Posting alert state changes to a Slack webhook on %s", settings.webhookUrl().get().getHost());
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (worker != null) {
-            worker.interrupt();
+    @Override
+    public void stop() {
+        if (queue != null) {
+            queue.stop();
         }
     }
 
+    /** Only alerts at least as severe as {@code sentinel.slack.min-severity} are posted. */
+    @Override
+    public boolean takes(Alert alert) {
+        return SlackConfig.Severity.of(alert.labels().get("severity")).compareTo(settings.minSeverity()) >= 0;
+    }
+
     /** Queues the state change for posting; returns at once. */
-    public void notify(Alert alert) {
-        if (queue == null) {
-            return;
+    @Override
+    public void offer(Alert alert) {
+        if (queue != null && takes(alert)) {
+            queue.offer(alert);
         }
-        if (SlackConfig.Severity.of(alert.labels().get("severity")).compareTo(settings.minSeverity()) < 0) {
-            return;
+    }
+
+    @Override
+    public void forget(Predicate<Alert> filter) {
+        if (queue != null) {
+            queue.forget(filter);
         }
-        queue.offer(alert);
+    }
+
+    @Override
+    public boolean awaitDrained(Duration timeout) throws InterruptedException {
+        return queue == null || queue.awaitDrained(timeout);
     }
 
     private DeliveryQueue.Attempt post(Alert alert) throws InterruptedException {

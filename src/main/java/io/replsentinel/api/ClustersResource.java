@@ -6,7 +6,7 @@ import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.rules.ObservedTopology;
-import io.replsentinel.rules.RulesEngine;
+import io.replsentinel.rules.ClusterStates;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -40,17 +40,17 @@ public class ClustersResource {
     }
 
     private final Inventory inventory;
-    private final RulesEngine engine;
+    private final ClusterStates states;
 
-    public ClustersResource(Inventory inventory, RulesEngine engine) {
+    public ClustersResource(Inventory inventory, ClusterStates states) {
         this.inventory = inventory;
-        this.engine = engine;
+        this.states = states;
     }
 
     @GET
     public List<ClusterSummary> clusters() {
         return inventory.clusters().entrySet().stream()
-                .map(e -> new ClusterSummary(e.getKey(), e.getValue().size(), engine.firing(e.getKey()).size()))
+                .map(e -> new ClusterSummary(e.getKey(), e.getValue().size(), states.firing(e.getKey()).size()))
                 .toList();
     }
 
@@ -61,15 +61,15 @@ public class ClustersResource {
         if (instances == null) {
             throw new NotFoundException("no cluster named " + cluster);
         }
-        Map<String, ReplicationStatus> latest = engine.statuses(cluster).orElse(List.of()).stream()
+        Map<String, ReplicationStatus> latest = states.statuses(cluster).orElse(List.of()).stream()
                 .collect(Collectors.toMap(ReplicationStatus::instance, Function.identity()));
-        ObservedTopology topology = engine.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
+        ObservedTopology topology = states.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
         List<InstanceView> views = new ArrayList<>();
         for (WatchedInstance w : instances) {
             ReplicationStatus s = latest.get(w.id());
             views.add(new InstanceView(w.id(), w.expectedRole().orElse(null),
                     topology.roles().getOrDefault(w.id(), ObservedRole.unknown.name()), w.labels(), s));
         }
-        return new ClusterDetail(cluster, topology.primary(), views, topology.edges(), engine.firing(cluster));
+        return new ClusterDetail(cluster, topology.primary(), views, topology.edges(), states.firing(cluster));
     }
 }

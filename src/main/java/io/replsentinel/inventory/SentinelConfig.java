@@ -37,6 +37,8 @@ public interface SentinelConfig {
 
     Api api();
 
+    Delivery delivery();
+
     Node node();
 
     /** This service node, as it signs the statuses it polls. */
@@ -167,6 +169,15 @@ public interface SentinelConfig {
         @WithDefault("mysql.replication.dlq")
         String dlq();
 
+        /**
+         * The rules engine's alert state, compacted, keyed by cluster: what fires, what is pending
+         * and what waits for delivery, restored on start-up and when a status partition moves to this
+         * node. Created with as many partitions as the status topic: partition N holds the state of
+         * the clusters whose statuses are on status partition N.
+         */
+        @WithDefault("mysql.replication.alert-state")
+        String alertState();
+
         /** Partitions for topics the service creates when they are missing. */
         @WithDefault("3")
         @Min(1)
@@ -230,6 +241,15 @@ public interface SentinelConfig {
         /** Intended local writes that ErrantTransactions must not report. */
         Errant errant();
 
+        /**
+         * After a restart, the time the service was down counts toward a pending alert's {@code for:}
+         * and a clearing alert's {@code keep-firing-for} only if the first poll after it is within
+         * this of the last one before it (Prometheus' {@code for-outage-tolerance}); after a longer
+         * outage both timers start again from that first poll.
+         */
+        @WithDefault("1h")
+        Duration forOutageTolerance();
+
         /** How long resolved alerts stay visible in {@code GET /api/alerts}. */
         @WithDefault("1h")
         Duration resolvedRetention();
@@ -288,5 +308,23 @@ public interface SentinelConfig {
         /** Public base URL of this service, used in every alert's {@code generatorURL}. */
         @WithDefault("http://localhost:8480")
         String externalUrl();
+    }
+
+    /** Delivery of alert state changes to every sink (API store, alerts topic, Alertmanager, Slack). */
+    interface Delivery {
+        /**
+         * On shutdown, how long the outboxes get to deliver what they still hold; what is left is
+         * kept in the alert state topic and delivered after the next start.
+         */
+        @WithDefault("5s")
+        Duration drainTimeout();
+
+        /** Pause before retrying a failed write of the alerts topic or the API store; it doubles on each further failure. */
+        @WithDefault("1s")
+        Duration retryInitialBackoff();
+
+        /** Longest pause between those retries. */
+        @WithDefault("30s")
+        Duration retryMaxBackoff();
     }
 }

@@ -11,6 +11,8 @@ import jakarta.interceptor.Interceptor;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
@@ -59,9 +61,52 @@ public class TopicInitializer {
                 LOG.infof("Created Kafka topics %s (%d partitions, replication factor %d)",
                         created, topics.partitions(), topics.replicationFactor());
             }
+            ensureStateTopic(admin, topics.status(), topics.alertState(), topics.replicationFactor(), TIMEOUT);
         } catch (RuntimeException e) {
             LOG.warnf("Could not make sure the Kafka topics %s exist at %s: %s", names,
                     kafkaConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), e.getMessage());
+        }
+    }
+
+    /**
+     * Creates the compacted alert-state topic when missing, with as many partitions as the status
+     * topic has (state partition N holds the clusters of status partition N); says so loudly when an
+     * existing one does not match, since restores would then miss clusters.
+     */
+    static void ensureStateTopic(Admin admin, String statusTopic, String stateTopic, short replicationFactor,
+                                 Duration timeout) {
+        try {
+            Map<String, TopicDescription> found = admin.describeTopics(List.of(statusTopic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            int partitions = found.get(statusTopic).partitions().size();
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (existing.contains(stateTopic)) {
+                int have = admin.describeTopics(List.of(stateTopic)).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(stateTopic).partitions().size();
+                if (have != partitions) {
+                    LOG.errorf("Topic %s has %d partitions but %s has %d: give them the same count, or alert state is "
+                            + "not restored for every cluster", stateTopic, have, statusTopic, partitions);
+                }
+                return;
+            }
+            NewTopic topic = new NewTopic(stateTopic, partitions, replicationFactor)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            try {
+                admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.infof("Created the compacted Kafka topic %s (%d partitions, as %s)", stateTopic, partitions, statusTopic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create topic " + stateTopic + ": " + e.getCause().getMessage(),
+                            e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating " + stateTopic, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot describe " + statusTopic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer within " + timeout.toSeconds() + " s", e);
         }
     }
 

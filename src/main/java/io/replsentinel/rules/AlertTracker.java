@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import io.replsentinel.event.Alert;
+import io.replsentinel.state.AlertState;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +18,10 @@ import java.util.function.Function;
  * The alert lifecycle of one cluster: a finding is pending until it has held for its
  * {@code for:} duration, then firing; a firing alert resolves only once its condition has stayed
  * clear for {@code keepFiringFor}, so a flapping thread holds one alert instead of a storm. Only
- * state changes are returned. Not thread-safe: the rules engine serialises calls per cluster.
+ * state changes are returned. Its whole state can be taken as a {@link #snapshot()} and a tracker
+ * rebuilt from one ({@link #restore}), so a restart or a partition move keeps every alert's
+ * {@code startsAt}, fingerprint and timers. Not thread-safe: the rules engine serialises calls per
+ * cluster.
  */
 public final class AlertTracker {
 
@@ -28,9 +32,69 @@ public final class AlertTracker {
 
     private final Settings settings;
     private final Map<String, Active> active = new LinkedHashMap<>();
+    /** Whether something a snapshot holds changed since {@link #takeChanged()} last said. */
+    private boolean changed;
 
     public AlertTracker(Settings settings) {
         this.settings = settings;
+    }
+
+    /** A tracker in the state a {@link #snapshot()} recorded. */
+    public static AlertTracker restore(Settings settings, List<AlertState.Tracked> tracked) {
+        AlertTracker tracker = new AlertTracker(settings);
+        for (AlertState.Tracked t : tracked) {
+            Active a = new Active(t.fingerprint(), finding(t.alert(), t.since()), t.since());
+            a.since = t.since();
+            a.firing = t.firing();
+            a.clearSince = t.clearSince();
+            a.alert = t.firing() ? t.alert() : null;
+            tracker.active.put(t.fingerprint(), a);
+        }
+        return tracker;
+    }
+
+    /** Every pending and firing alert with its timers, as the alert-state topic keeps them. */
+    public List<AlertState.Tracked> snapshot() {
+        List<AlertState.Tracked> tracked = new ArrayList<>();
+        for (Active a : active.values()) {
+            tracked.add(new AlertState.Tracked(a.fingerprint, a.since, a.firing, a.clearSince,
+                    a.firing ? a.alert : alert(a, AlertState.PENDING, null)));
+        }
+        return tracked;
+    }
+
+    /** Whether the snapshot changed since the last call: an alert became pending, fired, started or stopped clearing, or went. */
+    public boolean takeChanged() {
+        boolean c = changed;
+        changed = false;
+        return c;
+    }
+
+    /**
+     * After an outage nothing watched: pending alerts start their {@code for:} again at {@code now}
+     * and clearing ones their {@code keep-firing-for}; firing alerts keep their {@code startsAt}.
+     */
+    public void restartTimers(Instant now) {
+        for (Active a : active.values()) {
+            if (!a.firing) {
+                a.since = now;
+            } else if (a.clearSince != null) {
+                a.clearSince = now;
+            }
+            changed = true;
+        }
+    }
+
+    /** The finding an alert was made from: the same labels, so the same fingerprint. */
+    static Finding finding(Alert alert, Instant observedAt) {
+        Map<String, String> labels = new TreeMap<>(alert.labels());
+        String alertname = labels.remove("alertname");
+        String cluster = labels.remove("cluster");
+        String instance = labels.remove("instance");
+        String severity = labels.remove("severity");
+        return new Finding(alertname, severity, cluster, instance, labels, Map.of(),
+                alert.annotations().getOrDefault("summary", ""), alert.annotations().getOrDefault("description", ""),
+                alert.evidence() == null ? Map.of() : alert.evidence(), observedAt);
     }
 
     private static final class Active {
@@ -60,16 +124,24 @@ public final class AlertTracker {
             current.put(Fingerprint.of(labels(f)), f);
         }
         for (Map.Entry<String, Finding> e : current.entrySet()) {
-            Active a = active.computeIfAbsent(e.getKey(), fp -> new Active(fp, e.getValue(), now));
+            Active a = active.computeIfAbsent(e.getKey(), fp -> {
+                changed = true;
+                return new Active(fp, e.getValue(), now);
+            });
             a.finding = e.getValue();
-            a.clearSince = null;
+            if (a.clearSince != null) {
+                a.clearSince = null;
+                changed = true;
+            }
             if (!a.firing && a.since.isAfter(now)) {
                 a.since = now; // poll time stepped back: the for: counts again from here, not for the whole step
+                changed = true;
             }
             if (!a.firing && !Duration.between(a.since, now).minus(forDuration(a.finding)).isNegative()) {
                 a.firing = true;
                 a.alert = alert(a, Alert.FIRING, null);
                 changes.add(a.alert);
+                changed = true;
             } else if (a.firing) {
                 a.alert = alert(a, Alert.FIRING, null);
             }
@@ -82,6 +154,7 @@ public final class AlertTracker {
             }
             if (!a.firing) {
                 it.remove();
+                changed = true;
                 continue;
             }
             if (unobservable(view, a)) {
@@ -89,9 +162,11 @@ public final class AlertTracker {
             }
             if (a.clearSince == null || a.clearSince.isAfter(now)) {
                 a.clearSince = now; // also when poll time stepped back: keep-firing-for counts again from here
+                changed = true;
             }
             if (!Duration.between(a.clearSince, now).minus(settings.keepFiringFor()).isNegative()) {
                 it.remove();
+                changed = true;
                 changes.add(alert(a, Alert.RESOLVED, a.clearSince));
             }
         }

@@ -8,19 +8,28 @@ import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.metrics.InstanceMetrics;
 import io.replsentinel.rules.user.UserRules;
+import io.replsentinel.state.AlertState;
+import io.replsentinel.state.AlertStateTopic;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Reads channel {@code status-in} (the status topic, as a consumer group), keeps the latest status
@@ -28,6 +37,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * state change to the {@link AlertDispatcher}; the user's own rules ({@link UserRules}) run after the
  * built-in ones. A record it cannot read is nacked: the channel's dead-letter strategy moves it to
  * the DLQ topic with the reason, and processing continues.
+ * <p>
+ * The alert state survives restarts and partition moves: whenever a cluster's lifecycle or its
+ * undelivered changes change, the cluster's {@link AlertState} is written to the alert-state topic,
+ * and only once Kafka has it do the changes go to the sinks and the status's offset get committed.
+ * When status partitions are assigned ({@link StatusPartitions}) their clusters' state is read back
+ * before their first status is evaluated, and changes still undelivered are sent again; revoked
+ * partitions' clusters are forgotten. The state it keeps is in {@link ClusterStates}, which the API
+ * reads.
  */
 @ApplicationScoped
 public class RulesEngine {
@@ -44,13 +61,26 @@ public class RulesEngine {
     private final UserRules userRules;
     private final InstanceMetrics metrics;
     private final List<Detector> detectors;
-    private final Map<String, ClusterState> clusters = new ConcurrentHashMap<>();
+    private final ClusterStates clusters;
+    /** Null where the engine runs without Kafka (benchmarks, rule tests): nothing is persisted. */
+    private final AlertStateTopic stateTopic;
+    /** Status partitions this node owns, once their state is restored. */
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     /** Which clusters statuses may be about; null (an engine built by hand) takes every one. */
     @Inject
     KnownClusters knownClusters;
 
+    /** An engine of its own, without Kafka: alerts are returned, state is not persisted. */
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
                        UserRules userRules, InstanceMetrics metrics) {
+        this(json, dispatcher, registry, config, userRules, metrics, new ClusterStates(), null);
+    }
+
+    @Inject
+    public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
+                       UserRules userRules, InstanceMetrics metrics, ClusterStates clusters, AlertStateTopic stateTopic) {
+        this.clusters = clusters;
+        this.stateTopic = stateTopic;
         this.reader = new StatusReader(json);
         this.metrics = metrics;
         this.dispatcher = dispatcher;
@@ -60,6 +90,9 @@ public class RulesEngine {
         List<Detector> all = new ArrayList<>(DetectorCatalogue.all(DetectorSettings.from(config.rules())));
         all.addAll(userRules.detectors());
         this.detectors = List.copyOf(all);
+        if (dispatcher != null) {
+            dispatcher.onSettled(this::delivered);
+        }
     }
 
     @Incoming(CHANNEL)
@@ -81,32 +114,193 @@ public class RulesEngine {
             return message.nack(new MalformedRecordException(UNKNOWN_CLUSTER,
                     "cluster '" + status.cluster() + "' is not in the inventory"));
         }
-        List<Alert> changes;
+        int partition = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getPartition()).orElse(-1);
+        if (partition >= 0 && !owned.contains(partition)) {
+            // fetched before its partition moved to another node, which evaluates it now
+            return message.ack();
+        }
+        Evaluation result;
         try {
-            changes = evaluate(status);
+            result = evaluate(status, partition);
         } catch (RuntimeException e) {
             registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", "evaluation_error").increment();
             LOG.errorf(e, "Dead-lettering a status of %s/%s the detectors could not evaluate", status.cluster(), status.instance());
             return message.nack(new MalformedRecordException("evaluation_error", String.valueOf(e)));
         }
-        dispatcher.dispatch(changes);
-        return message.ack();
+        // the changes leave only once their state is in Kafka, and the status counts as read only then
+        return result.persisted.handle((ok, failure) -> {
+            if (failure != null) {
+                LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
+                        status.cluster(), stateTopic.topic(), failure.getMessage(), result.changes.size());
+            }
+            result.changes.forEach(c -> dispatcher.dispatch(c.change, c.sinks));
+            return null;
+        }).thenCompose(x -> message.ack());
+    }
+
+    /** What one status did: the changes with the sinks each goes to, and the write of the state they left. */
+    private record Evaluation(List<ClusterState.Pending> changes, CompletableFuture<Void> persisted) {
+    }
+
+    private Evaluation evaluate(ReplicationStatus status, int partition) {
+        ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
+        synchronized (state) {
+            if (partition >= 0) {
+                state.partition = partition;
+            }
+            List<Alert> alerts = evaluate(state, status);
+            List<ClusterState.Pending> changes = new ArrayList<>();
+            for (Alert a : alerts) {
+                ClusterState.Pending p = new ClusterState.Pending(a, dispatcher.sinksFor(a));
+                state.awaitDelivery(a, p.sinks);
+                changes.add(p);
+            }
+            boolean changed = state.tracker.takeChanged() || !alerts.isEmpty();
+            return new Evaluation(changes, changed ? persist(state) : CompletableFuture.completedFuture(null));
+        }
+    }
+
+    /** Writes a cluster's state; called under its monitor, so the writes of one cluster leave in order. */
+    private CompletableFuture<Void> persist(ClusterState state) {
+        if (stateTopic == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return stateTopic.write(state.cluster, state.partition, state.snapshot());
+    }
+
+    /** A sink took a change: once none waits for it, the state in Kafka says so. */
+    private void delivered(String sink, Alert change) {
+        ClusterState state = clusters.get(change.labels().get("cluster"));
+        if (state == null) {
+            return;
+        }
+        synchronized (state) {
+            if (state.delivered(sink, change)) {
+                persist(state).whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.debugf("Could not record that %s took %s %s: it may be sent again after a restart (%s)", sink,
+                                change.status(), change.fingerprint(), failure.getMessage());
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * Status partitions now assigned to this node: their clusters' alert state is read back before
+     * any of their statuses is evaluated (the consumer calls this before it returns their records),
+     * firing alerts go back into the API and Alertmanager with their first {@code startsAt}, and
+     * changes some sink had not taken are sent to it again.
+     */
+    public void assigned(Collection<Integer> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        Map<String, AlertStateTopic.Restored> restored = Map.of();
+        if (stateTopic != null) {
+            try {
+                restored = stateTopic.read(partitions);
+            } catch (RuntimeException e) {
+                LOG.errorf("Could not read the alert state of status partitions %s from %s: its clusters start with no alert "
+                        + "state, so alerts still true fire again (%s)", partitions, stateTopic.topic(), e.getMessage());
+            }
+        }
+        int firing = 0;
+        int pending = 0;
+        int waiting = 0;
+        for (AlertStateTopic.Restored r : restored.values()) {
+            int[] counts = restore(r.state(), r.partition());
+            firing += counts[0];
+            pending += counts[1];
+            waiting += counts[2];
+        }
+        owned.addAll(partitions);
+        LOG.infof("Restored the alert state of %d cluster(s) on status partition(s) %s in %d ms: %d firing, %d pending, "
+                        + "%d change(s) to deliver", restored.size(), partitions, (System.nanoTime() - start) / 1_000_000,
+                firing, pending, waiting);
+    }
+
+    /**
+     * Makes one cluster's state what the topic kept, and sends what its sinks had not taken.
+     *
+     * @return how many alerts were firing, were pending, and changes waited
+     */
+    int[] restore(AlertState kept, int partition) {
+        ClusterState state = ClusterState.restore(kept, partition, trackerSettings());
+        List<Alert> firingAlerts;
+        List<ClusterState.Pending> resend;
+        synchronized (state) {
+            clusters.put(state);
+            firingAlerts = state.tracker.firing();
+            resend = List.copyOf(state.undelivered);
+        }
+        if (dispatcher != null) {
+            dispatcher.restoreFiring(firingAlerts);
+            resend.forEach(p -> dispatcher.dispatch(p.change, List.copyOf(p.sinks)));
+        }
+        return new int[] {firingAlerts.size(), kept.alerts().size() - firingAlerts.size(), resend.size()};
+    }
+
+    /** The state of one cluster as it would be written now; empty when the engine has none. */
+    Optional<AlertState> snapshot(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return Optional.empty();
+        }
+        synchronized (state) {
+            return Optional.of(state.snapshot());
+        }
+    }
+
+    /** Status partitions taken from this node: their clusters are another node's business now. */
+    public void revoked(Collection<Integer> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        owned.removeAll(partitions);
+        if (stateTopic != null) {
+            // the partition's next owner, maybe this node again, must read every state written so far
+            try {
+                stateTopic.flush();
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not flush the alert state before giving up status partitions %s: %s", partitions, e.getMessage());
+            }
+        }
+        Set<String> gone = clusters.removeIf(s -> partitions.contains(s.partition)).stream()
+                .map(s -> s.cluster).collect(Collectors.toSet());
+        if (dispatcher != null && !gone.isEmpty()) {
+            dispatcher.forget(a -> gone.contains(a.labels().get("cluster")));
+        }
+        LOG.infof("Status partition(s) %s left this node: forgot the alert state of %d cluster(s)", partitions, gone.size());
     }
 
     /** Folds one status into its cluster's view and returns the alert state changes it causes. */
     public List<Alert> evaluate(ReplicationStatus status) {
-        ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, trackerSettings()));
+        ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
         synchronized (state) {
-            if (!state.view.update(status)) {
-                return List.of();
-            }
-            List<Finding> findings = new ArrayList<>();
-            for (Detector d : detectors) {
-                findings.addAll(d.detect(state.view));
-            }
-            recordErrantCounts(state.view, findings);
-            return state.tracker.evaluate(state.view, findings, state.view.time());
+            return evaluate(state, status);
         }
+    }
+
+    /** Called under the cluster's monitor. */
+    private List<Alert> evaluate(ClusterState state, ReplicationStatus status) {
+        if (!state.view.update(status)) {
+            return List.of();
+        }
+        if (state.restoredAt != null) {
+            if (Duration.between(state.restoredAt, status.observedAt()).compareTo(config.rules().forOutageTolerance()) > 0) {
+                state.tracker.restartTimers(status.observedAt());
+            }
+            state.restoredAt = null;
+        }
+        List<Finding> findings = new ArrayList<>();
+        for (Detector d : detectors) {
+            findings.addAll(d.detect(state.view));
+        }
+        recordErrantCounts(state.view, findings);
+        state.time = state.view.time();
+        return state.tracker.evaluate(state.view, findings, state.time);
     }
 
     private void recordErrantCounts(ClusterView view, List<Finding> findings) {
@@ -127,35 +321,17 @@ public class RulesEngine {
 
     /** The firing alerts of one cluster. */
     public List<Alert> firing(String cluster) {
-        ClusterState state = clusters.get(cluster);
-        if (state == null) {
-            return List.of();
-        }
-        synchronized (state) {
-            return state.tracker.firing();
-        }
+        return clusters.firing(cluster);
     }
 
     /** The latest statuses of one cluster's instances, as the engine sees them. */
     public Optional<List<ReplicationStatus>> statuses(String cluster) {
-        ClusterState state = clusters.get(cluster);
-        if (state == null) {
-            return Optional.empty();
-        }
-        synchronized (state) {
-            return Optional.of(List.copyOf(state.view.instances()));
-        }
+        return clusters.statuses(cluster);
     }
 
     /** Roles and replication edges of one cluster as the servers show them. */
     public Optional<ObservedTopology> topology(String cluster) {
-        ClusterState state = clusters.get(cluster);
-        if (state == null) {
-            return Optional.empty();
-        }
-        synchronized (state) {
-            return Optional.of(ObservedTopology.of(state.view));
-        }
+        return clusters.topology(cluster);
     }
 
     private AlertTracker.Settings trackerSettings() {
@@ -165,15 +341,5 @@ public class RulesEngine {
                         DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING.equals(alertname)
                                 ? rules.ioConnectingThreshold() : rules.forDuration())),
                 rules.keepFiringFor(), rules.runbookBaseUrl(), config.api().externalUrl());
-    }
-
-    private static final class ClusterState {
-        final ClusterView view;
-        final AlertTracker tracker;
-
-        ClusterState(String cluster, AlertTracker.Settings settings) {
-            this.view = new ClusterView(cluster);
-            this.tracker = new AlertTracker(settings);
-        }
     }
 }

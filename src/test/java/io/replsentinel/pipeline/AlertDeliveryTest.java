@@ -27,8 +27,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Alert delivery beyond Kafka, through the whole pipeline against real servers: the Slack message
- * for each state change of a real fault, and an Alertmanager outage of a minute that costs neither
- * the alert still firing nor the resolution that happened meanwhile.
+ * for each state change of a real fault, an Alertmanager outage of a minute that costs neither
+ * the alert still firing nor the resolution that happened meanwhile, and a Slack answering 500
+ * that delays only Slack.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
@@ -88,6 +89,46 @@ class AlertDeliveryTest {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
                     .until(() -> slackAbout(mark, fingerprint).size() == 2);
         }
+    }
+
+    @Test
+    void slackAnswering500_delaysOnlySlack_whileAlertmanagerAndTheTopicGetEveryChange_thenSlackCatchesUpInOrder() {
+        AlertmanagerProcess alertmanager = Lab.alertmanager();
+        DbServer replica = mariadb().replicas().get(1);
+        int key = KEYS.incrementAndGet();
+        int mark = Lab.slack().count();
+        int refusedBefore = Lab.slack().refused();
+        String fingerprint;
+        Lab.slack().failWith(500);
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            JsonNode firing;
+            faults().duplicateKeyOnReplica(replica, key);
+            try {
+                firing = KafkaTestClient.json(alerts.firing(SQL_THREAD_STOPPED, replica.id(), Map.of()));
+                fingerprint = firing.path("fingerprint").asText();
+                String inAm = AlertmanagerProcess.fingerprint(FaultDetectionScenarios.labels(firing));
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                        assertThat(alertmanager.alerts()).anySatisfy(a -> assertThat(a.get("fingerprint")).isEqualTo(inAm)));
+            } finally {
+                faults().repairDuplicateKey(replica, key);
+            }
+            alerts.resolved(fingerprint);
+            String resolution = SQL_THREAD_STOPPED + "[" + AlertmanagerProcess.fingerprint(FaultDetectionScenarios.labels(firing))
+                    .substring(0, 7) + "][resolved]";
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> alertmanager.received().contains(resolution));
+            assertThat(given().get("/api/alerts?status=resolved").then().statusCode(200).extract().asString())
+                    .contains(fingerprint);
+            assertThat(Lab.slack().refused()).as("Slack was tried meanwhile").isGreaterThan(refusedBefore);
+            assertThat(slackAbout(mark, fingerprint)).as("nothing reached Slack while it failed").isEmpty();
+        } finally {
+            Lab.slack().failWith(0);
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> slackAbout(mark, fingerprint).size() >= 2);
+        assertThat(slackAbout(mark, fingerprint)).extracting(m -> m.path("text").asText().contains("[FIRING]") ? "firing"
+                : m.path("text").asText().contains("[RESOLVED]") ? "resolved" : m.path("text").asText())
+                .containsExactly("firing", "resolved");
     }
 
     @Test

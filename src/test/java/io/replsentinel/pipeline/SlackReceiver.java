@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in Slack incoming webhook on a free loopback port: it answers {@code ok} as Slack does,
- * {@code invalid_payload} to a body that is not JSON, and keeps every message posted to it.
+ * {@code invalid_payload} to a body that is not JSON, and keeps every message posted to it; told
+ * to, it answers every post with an error instead, as Slack does when it is down.
  */
 public final class SlackReceiver implements AutoCloseable {
 
@@ -26,8 +27,11 @@ public final class SlackReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+    /** 0: answer as Slack does; else the HTTP status every post gets, its message not kept. */
+    private volatile int failWith;
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
 
-    SlackReceiver() {
+    public SlackReceiver() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -46,7 +50,14 @@ public final class SlackReceiver implements AutoCloseable {
                 if (!"POST".equals(exchange.getRequestMethod())) {
                     throw new IOException("not a POST");
                 }
-                messages.add(JSON.readTree(body));
+                JsonNode message = JSON.readTree(body);
+                if (failWith != 0) {
+                    status = failWith;
+                    answer = "<html>Service Unavailable</html>";
+                    refused.incrementAndGet();
+                } else {
+                    messages.add(message);
+                }
             } catch (IOException e) {
                 status = 400;
                 answer = "invalid_payload";
@@ -57,6 +68,16 @@ public final class SlackReceiver implements AutoCloseable {
                 out.write(bytes);
             }
         }
+    }
+
+    /** From now on every post gets {@code status} (e.g. 500) and is not kept; 0 goes back to normal. */
+    public void failWith(int status) {
+        this.failWith = status;
+    }
+
+    /** Posts answered with an error so far. */
+    public int refused() {
+        return refused.get();
     }
 
     public String webhookUrl() {

@@ -1,0 +1,106 @@
+package io.replsentinel.rules;
+
+import io.replsentinel.alerting.AlertDispatcher;
+import io.replsentinel.event.Alert;
+import io.replsentinel.state.AlertState;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What the rules engine knows of one cluster: the latest status of each instance, the alert
+ * lifecycle, and the state changes some sink has not taken yet. Guarded by its own monitor.
+ */
+final class ClusterState {
+
+    /** A change and the sinks still to take it. */
+    static final class Pending {
+        final Alert change;
+        final Set<String> sinks;
+
+        Pending(Alert change, Collection<String> sinks) {
+            this.change = change;
+            this.sinks = new LinkedHashSet<>(sinks);
+        }
+    }
+
+    final String cluster;
+    final ClusterView view;
+    final AlertTracker tracker;
+    final List<Pending> undelivered = new ArrayList<>();
+    /** The newest poll time seen in this cluster: the clock its alert lifecycle runs on. */
+    Instant time;
+    /** The status partition the cluster's records are on; -1 until one is seen. */
+    int partition = -1;
+    /** Set when restored and not evaluated since: the poll time before the outage. */
+    Instant restoredAt;
+
+    ClusterState(String cluster, AlertTracker tracker) {
+        this.cluster = cluster;
+        this.view = new ClusterView(cluster);
+        this.tracker = tracker;
+    }
+
+    /** The cluster as the alert-state topic kept it. */
+    static ClusterState restore(AlertState state, int partition, AlertTracker.Settings settings) {
+        ClusterState cs = new ClusterState(state.cluster(), AlertTracker.restore(settings, state.alerts()));
+        cs.time = state.time();
+        cs.restoredAt = state.time();
+        cs.partition = partition;
+        for (AlertState.Undelivered u : state.undelivered()) {
+            cs.undelivered.add(new Pending(u.change(), u.sinks()));
+        }
+        return cs;
+    }
+
+    /**
+     * Records a change as undelivered to {@code sinks}. Alertmanager keeps only an alert's latest
+     * state, so a newer change of the same alert makes its older ones moot there.
+     */
+    void awaitDelivery(Alert change, Collection<String> sinks) {
+        if (sinks.contains(AlertDispatcher.ALERTMANAGER)) {
+            for (Iterator<Pending> it = undelivered.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.change.fingerprint().equals(change.fingerprint()) && p.sinks.remove(AlertDispatcher.ALERTMANAGER)
+                        && p.sinks.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        if (!sinks.isEmpty()) {
+            undelivered.add(new Pending(change, sinks));
+        }
+    }
+
+    /** A sink took a change (or gave up on it); true when that changed what waits. */
+    boolean delivered(String sink, Alert change) {
+        for (Iterator<Pending> it = undelivered.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (sameChange(p.change, change) && p.sinks.remove(sink)) {
+                if (p.sinks.isEmpty()) {
+                    it.remove();
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Alertmanager is re-sent firing alerts with fresher evidence: the same change is the same alert, status and start. */
+    private static boolean sameChange(Alert a, Alert b) {
+        return a.fingerprint().equals(b.fingerprint()) && a.status().equals(b.status())
+                && Objects.equals(a.startsAt(), b.startsAt()) && Objects.equals(a.endsAt(), b.endsAt());
+    }
+
+    AlertState snapshot() {
+        List<AlertState.Undelivered> waiting = undelivered.stream()
+                .map(p -> new AlertState.Undelivered(p.change, List.copyOf(p.sinks))).toList();
+        return new AlertState(AlertState.SCHEMA_VERSION, cluster, time, tracker.snapshot(), waiting);
+    }
+}
