@@ -95,6 +95,9 @@ if [ ! -f "$KAFKA_LOG_DIRS/meta.properties" ]; then
   java "${java_opts[@]}" -cp '/opt/kafka/libs/*' kafka.tools.StorageTool format --ignore-formatted \
     -t "${CLUSTER_ID:?CLUSTER_ID is required}" -c "$props"
 fi
+# Testcontainers' command keeps a shell as PID 1, which passes no SIGTERM on: this file names the broker
+# (exec keeps this PID) so a graceful stop can signal it directly
+echo $$ > /run/kafka.pid
 exec java "${java_opts[@]}" -cp '/opt/kafka/libs/*' kafka.Kafka "$props"
 EOF
   chmod 755 "$root/etc/kafka/docker/run"

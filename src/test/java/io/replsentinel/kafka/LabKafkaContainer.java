@@ -11,6 +11,8 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,9 +75,34 @@ public final class LabKafkaContainer {
         return Map.of("millis", imageTime == null ? -1 : imageTime.toMillis(), "built", imageBuilt);
     }
 
-    /** {@code docker stop} (SIGTERM, 10 s grace) of the container, keeping it and its data. */
+    /**
+     * Stops the broker gracefully, keeping the container and its data: SIGTERM to the broker's JVM (the
+     * container's PID 1 is Testcontainers' shell, which would pass no signal on, so {@code docker stop}
+     * alone would SIGKILL it after its grace period), then waits for the container to exit; only a
+     * broker still running after 30 s is killed with {@code docker stop}.
+     */
     public static void stop(KafkaContainer container) {
-        docker().stopContainerCmd(container.getContainerId()).withTimeout(10).exec();
+        try {
+            container.execInContainer("sh", "-c", "kill -TERM \"$(cat /run/kafka.pid)\"");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Boolean.TRUE.equals(docker().inspectContainerCmd(container.getContainerId()).exec().getState().getRunning())) {
+            if (System.nanoTime() > deadline) {
+                docker().stopContainerCmd(container.getContainerId()).withTimeout(0).exec();
+                break;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** {@code docker start} of a stopped container: same ports, listeners and data; returns once it answers. */
