@@ -104,7 +104,12 @@ public final class DockerEngine implements AutoCloseable {
         try (DirectoryStream<Path> records = Files.newDirectoryStream(pids, "dockerd-*.run")) {
             for (Path r : records) {
                 String name = r.getFileName().toString();
-                long owner = Long.parseLong(name.substring("dockerd-".length(), name.length() - ".run".length()));
+                long owner;
+                try {
+                    owner = Long.parseLong(name.substring("dockerd-".length(), name.length() - ".run".length()));
+                } catch (NumberFormatException e) {
+                    continue; // a record not written by this class: left alone
+                }
                 if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
@@ -114,8 +119,6 @@ public final class DockerEngine implements AutoCloseable {
                 }
                 Files.deleteIfExists(r);
             }
-        } catch (NumberFormatException e) {
-            // a record not written by this class: left alone
         }
     }
 
