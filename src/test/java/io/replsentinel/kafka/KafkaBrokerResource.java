@@ -1,10 +1,9 @@
 package io.replsentinel.kafka;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.replsentinel.lab.DockerEngine;
 import org.jboss.logging.Logger;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
-import org.testcontainers.utility.DockerImageName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +17,9 @@ import java.util.stream.Stream;
  * Gives a {@code @QuarkusTest} a real Kafka and sets {@code kafka.bootstrap.servers} to it:
  * <ol>
  * <li>the cluster named by env {@code KAFKA_BOOTSTRAP_SERVERS}, when set;</li>
- * <li>else a Testcontainers {@code apache/kafka:4.1.2}, when env {@code SENTINEL_TEST_KAFKA=testcontainers}
- * and a Docker engine is reachable;</li>
+ * <li>else a Testcontainers Kafka ({@link LabKafkaContainer}: the lab's own Docker engine and an image
+ * built here, a substitute for {@code apache/kafka}), when env {@code SENTINEL_TEST_KAFKA=testcontainers}
+ * and such an engine can run ({@link DockerEngine#canRun()});</li>
  * <li>else (the default, here and in CI) the in-process {@link EmbeddedKafkaBroker} on a fresh temp
  * directory, deleted afterwards.</li>
  * </ol>
@@ -30,8 +30,6 @@ import java.util.stream.Stream;
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
     private static final Logger LOG = Logger.getLogger(KafkaBrokerResource.class);
-    static final String KAFKA_IMAGE = "apache/kafka:4.1.2";
-
     private EmbeddedKafkaBroker broker;
     private Path brokerDir;
     private KafkaContainer container;
@@ -44,13 +42,13 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
             return Map.of("kafka.bootstrap.servers", external);
         }
         if ("testcontainers".equalsIgnoreCase(System.getenv("SENTINEL_TEST_KAFKA"))) {
-            if (DockerClientFactory.instance().isDockerAvailable()) {
-                container = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE));
+            if (DockerEngine.canRun()) {
+                container = LabKafkaContainer.create();
                 container.start();
                 LOG.infof("Tests use a Testcontainers Kafka at %s", container.getBootstrapServers());
                 return Map.of("kafka.bootstrap.servers", container.getBootstrapServers());
             }
-            LOG.warn("SENTINEL_TEST_KAFKA=testcontainers but no Docker engine answers: using the embedded broker");
+            LOG.warn("SENTINEL_TEST_KAFKA=testcontainers but no Docker engine can run here: using the embedded broker");
         }
         try {
             brokerDir = Files.createTempDirectory("sentinel-test-kafka");

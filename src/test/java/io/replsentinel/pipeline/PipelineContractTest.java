@@ -2,24 +2,32 @@ package io.replsentinel.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.event.SchemaCheck;
+import io.replsentinel.fuzz.Fuzz;
 import io.replsentinel.kafka.KafkaBrokerResource;
 import io.replsentinel.kafka.KafkaTestClient;
 import io.replsentinel.lab.DbServer;
 import io.replsentinel.lab.Topology;
+import io.replsentinel.rules.MalformedRecordException;
+import io.replsentinel.rules.StatusReaders;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
@@ -41,6 +49,9 @@ class PipelineContractTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    ObjectMapper json;
 
     private List<ConsumerRecord<String, String>> statusesFor(Duration window) {
         try (KafkaTestClient kafka = KafkaTestClient.fromEnd(bootstrapServers, STATUS_TOPIC)) {
@@ -174,6 +185,64 @@ class PipelineContractTest {
             max = Math.max(max, i.path("status").path("sequence").asLong());
         }
         return max;
+    }
+
+    @Test
+    void fuzzedStatusRecords_areEachDeadLetteredWithTheirReason_andTheEngineKeepsProcessing() throws Exception {
+        String probe = "fuzz-probe-" + System.nanoTime();
+        // seeds: what the pollers publish right now, moved to the probe's cluster so nothing lands on the lab's
+        List<String> seeds = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : statusesFor(Duration.ofSeconds(2))) {
+            ObjectNode status = (ObjectNode) json.readTree(r.value());
+            seeds.add(status.put("cluster", probe).toString());
+        }
+        assertThat(seeds).isNotEmpty();
+        // the sample: fuzzed records the engine's own reader (the service's mapper) rejects, each with its reason
+        Function<String, ReplicationStatus> reader = StatusReaders.reader(json);
+        Fuzz fuzz = Fuzz.seeded();
+        List<String> sample = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (String candidate : fuzz.corpus(seeds, 2_000, fuzz::mutateRecord)) {
+            if (sample.size() == 40 || !new String(candidate.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(candidate)) {
+                continue; // what Kafka carries is UTF-8: a lone surrogate would arrive as another text
+            }
+            try {
+                reader.apply(candidate);
+            } catch (MalformedRecordException e) {
+                sample.add(candidate);
+                reasons.add(e.reason());
+            }
+        }
+        assertThat(sample).as("%s", fuzz).hasSize(40);
+
+        try (KafkaTestClient kafka = KafkaTestClient.fromEnd(bootstrapServers, DLQ_TOPIC, AlertWatch.TOPIC)) {
+            for (String record : sample) {
+                kafka.send(STATUS_TOPIC, probe, record);
+            }
+            String after = probe + "-after";
+            kafka.send(STATUS_TOPIC, after, "{\"schemaVersion\":1,\"cluster\":\"" + after + "\",\"instance\":\"db9:3306\","
+                    + "\"observedAt\":\"" + Instant.now() + "\",\"pollMillis\":1,\"reachable\":false,"
+                    + "\"error\":{\"class\":\"refused\",\"message\":\"Connection refused\"}}");
+
+            for (int i = 0; i < sample.size(); i++) {
+                String record = sample.get(i);
+                long sent = sample.stream().filter(record::equals).count();
+                ConsumerRecord<String, String> dead = kafka.awaitRecord(DLQ_TOPIC,
+                        r -> probe.equals(r.key()) && r.value().equals(record), Duration.ofSeconds(30));
+                assertThat(KafkaTestClient.header(dead, "dead-letter-reason")).as("%s: reason of %s", fuzz, record)
+                        .hasValueSatisfying(v -> assertThat(v).startsWith(reasons.get(sample.indexOf(record))));
+                assertThat(kafka.seen().stream().filter(r -> r.topic().equals(DLQ_TOPIC) && probe.equals(r.key())
+                        && r.value().equals(record)).count()).as("%s: dead letters of %s", fuzz, record).isLessThanOrEqualTo(sent);
+            }
+            ConsumerRecord<String, String> alert = kafka.awaitRecord(AlertWatch.TOPIC,
+                    r -> KafkaTestClient.json(r).path("labels").path("cluster").asText().equals(after), Duration.ofSeconds(30));
+            assertThat(FaultDetectionScenarios.labels(KafkaTestClient.json(alert)))
+                    .containsEntry("alertname", "InstanceUnreachable").containsEntry("cause", "refused");
+            assertThat(kafka.seen().stream().filter(r -> r.topic().equals(DLQ_TOPIC) && probe.equals(r.key())).count())
+                    .as("%s: every fuzzed record dead-lettered once", fuzz).isEqualTo(sample.size());
+            assertThat(kafka.seen()).as("%s: no fuzzed record raised an alert", fuzz).noneMatch(r -> r.topic().equals(AlertWatch.TOPIC)
+                    && KafkaTestClient.json(r).path("labels").path("cluster").asText().equals(probe));
+        }
     }
 
     @Test

@@ -1,0 +1,253 @@
+package io.replsentinel.packaged;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.replsentinel.kafka.KafkaTestClient;
+import io.replsentinel.kafka.LabKafkaContainer;
+import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.DockerEngine;
+import io.replsentinel.lab.Faults;
+import io.replsentinel.lab.Topology;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.kafka.KafkaContainer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Kafka broker stopped and started under a running service: the packaged jar polls a real
+ * MariaDB topology (a source, two replicas) through a broker in its own container
+ * ({@link LabKafkaContainer}, same host port and listeners after {@code docker stop}/{@code docker start}).
+ * A fault fires before the stop, is repaired while the broker is down, and a second fault starts
+ * while it is down. After the restart: every status the pollers took is on the topic (per instance,
+ * sequence numbers without a gap or a repeat, observedAt at the poll cadence through the outage), the
+ * engine resumes, and the alerts topic holds each state change exactly once.
+ * Figures go to {@code target/reliability/broker-restart.txt}.
+ */
+class BrokerRestartIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String CLUSTER = "restart-lab";
+    private static final String STATUS = "mysql.replication.status";
+    private static final String ALERTS = "mysql.replication.alerts";
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    /** Long enough for several polls (1 s) and the repaired alert's keep-firing-for (3 s) to pass in the outage. */
+    private static final Duration OUTAGE = Duration.ofSeconds(10);
+
+    private Process service;
+    private KafkaContainer kafka;
+    private Topology topology;
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        if (service != null) {
+            service.destroyForcibly();
+            service.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (kafka != null) {
+            kafka.stop();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    @Test
+    void brokerStoppedAndStartedMidStream_losesNoStatus_andEveryAlertChangeArrivesExactlyOnce() throws Exception {
+        Assumptions.assumeTrue(DockerEngine.canRun(), "no Docker engine can run here (needs Linux and root)");
+        Path work = Files.createTempDirectory(Path.of("target"), "broker-restart-");
+        kafka = LabKafkaContainer.onFixedPort(freePort());
+        kafka.start();
+        String bootstrap = kafka.getBootstrapServers();
+        topology = Topology.mariadb(2);
+        Faults faults = new Faults(topology);
+        DbServer first = topology.replicas().get(0);
+        DbServer second = topology.replicas().get(1);
+
+        int http = freePort();
+        service = launch(work, bootstrap, http);
+        awaitReady(http);
+
+        try (KafkaTestClient records = KafkaTestClient.fromBeginning(bootstrap, STATUS, ALERTS)) {
+            // fault A fires with the broker up
+            faults.duplicateKeyOnReplica(first, 9001);
+            ConsumerRecord<String, String> firingA = records.awaitRecord(ALERTS, alert(first, "firing"), WAIT);
+
+            Instant stoppedAt = Instant.now();
+            LabKafkaContainer.stop(kafka);
+            long stopMillis = Duration.between(stoppedAt, Instant.now()).toMillis();
+            // while it is down: A is repaired (it resolves on poll time) and fault B starts
+            faults.repairDuplicateKey(first, 9001);
+            faults.duplicateKeyOnReplica(second, 9002);
+            long downFor = Math.max(0, OUTAGE.toMillis() - Duration.between(stoppedAt, Instant.now()).toMillis());
+            Thread.sleep(downFor); // the outage itself is what is under test, not a wait for a condition
+
+            Instant startedAt = Instant.now();
+            Duration brokerStart = LabKafkaContainer.start(kafka, bootstrap, Duration.ofSeconds(120));
+            Instant brokerUp = startedAt.plus(brokerStart);
+            assertThat(kafka.getBootstrapServers()).isEqualTo(bootstrap);
+
+            ConsumerRecord<String, String> resolvedA = records.awaitRecord(ALERTS,
+                    r -> r.key().equals(firingA.key()) && status(r).equals("resolved"), WAIT);
+            ConsumerRecord<String, String> firingB = records.awaitRecord(ALERTS, alert(second, "firing"), WAIT);
+            Duration resolvedAAfter = Duration.between(brokerUp, Instant.ofEpochMilli(resolvedA.timestamp()));
+            Duration firingBAfter = Duration.between(brokerUp, Instant.ofEpochMilli(firingB.timestamp()));
+            // the engine has resumed once the first status polled in the outage has been evaluated and its alert written
+            Duration engineResumed = resolvedAAfter.compareTo(firingBAfter) < 0 ? resolvedAAfter : firingBAfter;
+            assertThat(Instant.parse(KafkaTestClient.json(firingB).path("startsAt").asText()))
+                    .as("B starts when it was polled, inside the outage, not when the broker came back").isBefore(brokerUp);
+
+            faults.repairDuplicateKey(second, 9002);
+            records.awaitRecord(ALERTS, r -> r.key().equals(firingB.key()) && status(r).equals("resolved"), WAIT);
+            // a few more polls, so a late duplicate or a late status would be seen
+            Instant settle = Instant.now().plusSeconds(4);
+            while (Instant.now().isBefore(settle)) {
+                records.poll(Duration.ofMillis(200));
+            }
+
+            // alerts: each state change once, none other
+            Map<String, Long> changes = records.seen().stream().filter(r -> r.topic().equals(ALERTS))
+                    .filter(r -> KafkaTestClient.json(r).path("labels").path("cluster").asText().equals(CLUSTER))
+                    .collect(Collectors.groupingBy(r -> label(r, "alertname") + " " + label(r, "instance") + " " + status(r),
+                            TreeMap::new, Collectors.counting()));
+            assertThat(changes).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                    "ReplicationSqlThreadStopped " + first.id() + " firing", 1L,
+                    "ReplicationSqlThreadStopped " + first.id() + " resolved", 1L,
+                    "ReplicationSqlThreadStopped " + second.id() + " firing", 1L,
+                    "ReplicationSqlThreadStopped " + second.id() + " resolved", 1L)));
+            assertThat(KafkaTestClient.json(resolvedA).path("startsAt").asText())
+                    .isEqualTo(KafkaTestClient.json(firingA).path("startsAt").asText());
+            Instant resolvedAEndsAt = Instant.parse(KafkaTestClient.json(resolvedA).path("endsAt").asText());
+            assertThat(resolvedAEndsAt).as("A resolved on poll time, inside the outage").isBefore(brokerUp);
+
+            // statuses: per instance, every sequence number once, and observedAt at the poll cadence
+            Map<String, List<JsonNode>> byInstance = records.seen().stream().filter(r -> r.topic().equals(STATUS))
+                    .map(KafkaTestClient::json).filter(s -> s.path("cluster").asText().equals(CLUSTER))
+                    .collect(Collectors.groupingBy(s -> s.path("instance").asText(), TreeMap::new, Collectors.toList()));
+            assertThat(byInstance).containsOnlyKeys(topology.all().stream().map(DbServer::id).toList());
+            long lost = 0;
+            long duplicates = 0;
+            long duringOutage = 0;
+            Duration widestGap = Duration.ZERO;
+            List<String> slowPolls = new java.util.ArrayList<>();
+            for (Map.Entry<String, List<JsonNode>> e : byInstance.entrySet()) {
+                List<JsonNode> statuses = e.getValue();
+                for (int i = 1; i < statuses.size(); i++) {
+                    long step = statuses.get(i).path("sequence").asLong() - statuses.get(i - 1).path("sequence").asLong();
+                    lost += Math.max(0, step - 1);
+                    duplicates += step <= 0 ? 1 : 0;
+                    Instant previous = Instant.parse(statuses.get(i - 1).path("observedAt").asText());
+                    Duration gap = Duration.between(previous, Instant.parse(statuses.get(i).path("observedAt").asText()));
+                    if (previous.isBefore(Instant.ofEpochMilli(firingA.timestamp()))) {
+                        continue; // the cadence is judged from the first alert on, not through the service's start-up
+                    }
+                    widestGap = gap.compareTo(widestGap) > 0 ? gap : widestGap;
+                    if (gap.toMillis() > 1500) {
+                        slowPolls.add(String.format("%s: %d ms before the status of %s (seq %d, pollMillis %d, broker stopped %s, up %s)",
+                                e.getKey(), gap.toMillis(), statuses.get(i).path("observedAt").asText(),
+                                statuses.get(i).path("sequence").asLong(), statuses.get(i).path("pollMillis").asLong(),
+                                stoppedAt, brokerUp));
+                    }
+                }
+                long inOutage = statuses.stream().map(s -> Instant.parse(s.path("observedAt").asText()))
+                        .filter(t -> t.isAfter(stoppedAt) && t.isBefore(brokerUp)).count();
+                duringOutage += inOutage;
+                assertThat(inOutage).as("statuses of %s polled while the broker was down", e.getKey())
+                        .isGreaterThanOrEqualTo(OUTAGE.toSeconds() - 2);
+            }
+            assertThat(lost).as("statuses lost (sequence gaps)").isZero();
+            assertThat(duplicates).as("statuses repeated").isZero();
+            // 1 s polls; a status never waits for the broker, so no gap comes near the outage's length
+            assertThat(widestGap).as("widest observedAt gap; slow: %s", slowPolls).isLessThan(Duration.ofMillis(2500));
+
+            String figures = String.format("""
+                    broker restart under a running service (packaged jar, MariaDB source + 2 replicas, 1 s polls)
+                    graceful stop (SIGTERM to the broker, container exited): %d ms; broker down for %d ms; docker start to broker answering: %d ms
+                    broker answering to the engine resumed (first alert change of the outage written): %d ms
+                    the outage's alert changes on the alerts topic after the broker answered: A resolved %d ms, B firing %d ms
+                    statuses polled during the outage: %d (3 instances); lost: %d; repeated: %d; widest observedAt gap: %d ms
+                    alert state changes: %s (each exactly once)
+                    """, stopMillis, Duration.between(stoppedAt, brokerUp).toMillis(), brokerStart.toMillis(),
+                    engineResumed.toMillis(), resolvedAAfter.toMillis(), firingBAfter.toMillis(), duringOutage, lost, duplicates,
+                    widestGap.toMillis(), changes.keySet());
+            System.out.print(figures);
+            Files.createDirectories(Path.of("target/reliability"));
+            Files.writeString(Path.of("target/reliability/broker-restart.txt"), figures);
+        }
+        assertThat(Files.readString(work.resolve("service.log"))).doesNotContain(Topology.MONITOR_PASSWORD);
+    }
+
+    private Process launch(Path work, String bootstrap, int http) throws IOException {
+        Path config = work.resolve("inventory.yaml");
+        StringBuilder yaml = new StringBuilder("sentinel:\n  clusters:\n    " + CLUSTER + ":\n      user: "
+                + Topology.MONITOR_USER + "\n      password: ${RESTART_LAB_PASSWORD}\n      instances:\n");
+        List<DbServer> all = topology.all();
+        for (int i = 0; i < all.size(); i++) {
+            yaml.append("        - host: ").append(all.get(i).host()).append("\n          port: ").append(all.get(i).port())
+                    .append("\n          role: ").append(i == 0 ? "primary" : "replica").append('\n');
+        }
+        Files.writeString(config, yaml);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", JAR.toString());
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(http));
+        env.put("RESTART_LAB_PASSWORD", Topology.MONITOR_PASSWORD);
+        env.put("SENTINEL_RULES_KEEP_FIRING_FOR", "3s");
+        pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+        return pb.start();
+    }
+
+    private void awaitReady(int port) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(service.isAlive()).as("service process alive").isTrue();
+            assertThat(get(port, "/q/health/ready")).contains("\"status\": \"UP\"");
+        });
+    }
+
+    private static java.util.function.Predicate<ConsumerRecord<String, String>> alert(DbServer replica, String status) {
+        return r -> label(r, "alertname").equals("ReplicationSqlThreadStopped") && label(r, "instance").equals(replica.id())
+                && status(r).equals(status);
+    }
+
+    private static String label(ConsumerRecord<String, String> r, String name) {
+        return KafkaTestClient.json(r).path("labels").path(name).asText();
+    }
+
+    private static String status(ConsumerRecord<String, String> r) {
+        return KafkaTestClient.json(r).path("status").asText();
+    }
+
+    private static String get(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
