@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.DivergenceFinding;
 import io.replsentinel.event.ReplicationStatus;
 
 import java.util.Collection;
@@ -17,6 +18,8 @@ public final class ClusterView {
     static final java.time.Duration WARM_UP = java.time.Duration.ofSeconds(5);
 
     private final Map<String, ReplicationStatus> latest = new TreeMap<>();
+    /** Ranges the data checker holds for diverged, by replica and range id; a match removes one. */
+    private final Map<String, DivergenceFinding> divergences = new TreeMap<>();
     private java.time.Instant firstSeen;
     private java.time.Instant lastSeen;
 
@@ -42,6 +45,21 @@ public final class ClusterView {
             lastSeen = status.observedAt();
         }
         return true;
+    }
+
+    /** Folds in a data checker's finding: a diverged range is held until the same range matches. */
+    public void update(DivergenceFinding finding) {
+        String key = finding.instance() + "|" + finding.rangeId();
+        if (DivergenceFinding.MATCHED.equals(finding.state())) {
+            divergences.remove(key);
+        } else {
+            divergences.put(key, finding);
+        }
+    }
+
+    /** The diverged ranges the data checker has reported and not yet seen matching again. */
+    public Collection<DivergenceFinding> divergences() {
+        return divergences.values();
     }
 
     public Collection<ReplicationStatus> instances() {
