@@ -5,27 +5,39 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The checker's statements for one table. A row's hash is the first 64 bits of the MD5 of its
- * columns' bytes joined by {@code #}, followed by one NULL marker per column (so NULL and the empty
- * string differ); a range's checksum is the XOR of its rows' hashes, with its row count. Columns are
- * hashed as their bytes ({@code CAST ... AS BINARY}), which is the same on every server version of a
- * flavor and never trips over columns of different collations. Every statement is a plain
- * consistent read: no locks, nothing written.
+ * The checker's statements for one table. A row's hash is taken over its columns' bytes joined by
+ * {@code #}, followed by one NULL marker per column (so NULL and the empty string differ). Columns
+ * are hashed as their bytes ({@code CAST ... AS BINARY}), which is the same on every server version
+ * of a flavor and never trips over columns of different collations. Two hashes, because MySQL 9
+ * dropped {@code MD5} and {@code SHA1}:
+ * {@link RowHash#crc32} (the default, the cost of pt-table-checksum's) is CRC32 per row, and the
+ * range's checksum packs the XOR and the sum of the rows' CRCs into 64 bits; {@link RowHash#sha2} takes
+ * the first 64 bits of each row's SHA-256 and XORs them (stronger per row, more CPU on the server).
+ * A range's checksum comes with its row count. Every statement is a plain consistent read: no
+ * locks, nothing written.
  */
 final class ChunkSql {
 
     private final TableShape shape;
+    private final RowHash hash;
     private final String keyList;
     private final String rowHash;
     private final String from;
 
     ChunkSql(TableShape shape) {
+        this(shape, RowHash.crc32);
+    }
+
+    ChunkSql(TableShape shape, RowHash hash) {
         this.shape = shape;
+        this.hash = hash;
         this.keyList = shape.keyColumns().stream().map(ChunkSql::quote).collect(Collectors.joining(", "));
         String values = shape.columns().stream().map(c -> "CAST(" + quote(c) + " AS BINARY)")
                 .collect(Collectors.joining(", "));
         String nulls = shape.columns().stream().map(c -> "ISNULL(" + quote(c) + ")").collect(Collectors.joining(", "));
-        this.rowHash = "CAST(CONV(LEFT(MD5(CONCAT_WS('#', " + values + ", CONCAT(" + nulls + "))), 16), 16, 10) AS UNSIGNED)";
+        String row = "CONCAT_WS('#', " + values + ", CONCAT(" + nulls + "))";
+        this.rowHash = hash == RowHash.crc32 ? "CRC32(" + row + ")"
+                : "CAST(CONV(LEFT(SHA2(" + row + ", 256), 16), 16, 10) AS UNSIGNED)";
         this.from = " FROM " + shape.table().sql() + " FORCE INDEX (" + quote(shape.keyIndex()) + ")";
     }
 
@@ -33,9 +45,15 @@ final class ChunkSql {
         return "`" + identifier.replace("`", "``") + "`";
     }
 
-    /** {@code SELECT COUNT(*), BIT_XOR(hash)} over the range. */
+    /** {@code SELECT COUNT(*), BIT_XOR(hash), SUM(hash)} over the range ({@link #combine} packs the last two). */
     String checksum(KeyRange range) {
-        return "SELECT COUNT(*), COALESCE(BIT_XOR(" + rowHash + "), 0)" + from + where(range);
+        String sum = hash == RowHash.crc32 ? "COALESCE(SUM(" + rowHash + "), 0)" : "0";
+        return "SELECT COUNT(*), COALESCE(BIT_XOR(" + rowHash + "), 0), " + sum + from + where(range);
+    }
+
+    /** The 64-bit checksum from the XOR and the sum of the rows' hashes. */
+    long combine(long xor, java.math.BigInteger sum) {
+        return hash == RowHash.crc32 ? xor << 32 | (sum.longValue() & 0xffffffffL) : xor;
     }
 
     /** The key of the {@code offset}-th row (0-based) above the range's lower bound, within its upper bound. */

@@ -106,11 +106,14 @@ final class ClusterScanner implements Runnable {
             try {
                 connect();
                 step();
-                lastError = null;
             } catch (SQLException | RuntimeException e) {
-                lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                // said once per distinct error: a server down for an hour is one line, not thousands
+                if (!error.equals(lastError)) {
+                    LOG.warnf("Data check of %s interrupted, retrying in %s: %s", cluster, config.pauseFor(), error);
+                }
+                lastError = error;
                 state = "error";
-                LOG.debugf("Divergence check of %s: %s", cluster, lastError);
                 closeSessions();
                 sleep(config.pauseFor());
             } catch (InterruptedException e) {
@@ -169,7 +172,7 @@ final class ClusterScanner implements Runnable {
         }
         ChunkSizer sizer = sizers.computeIfAbsent(shape.table(), t -> new ChunkSizer(config.chunkTime(),
                 config.initialChunkRows(), config.minChunkRows(), config.maxChunkRows()));
-        ChunkSql sql = new ChunkSql(shape);
+        ChunkSql sql = new ChunkSql(shape, config.hash());
         KeyRange range;
         long rows;
         try {
@@ -271,7 +274,7 @@ final class ClusterScanner implements Runnable {
                 continue;
             }
             try {
-                checkRange(o.shape(), new ChunkSql(o.shape()), o.range(), List.of(replica.get()), null,
+                checkRange(o.shape(), new ChunkSql(o.shape(), config.hash()), o.range(), List.of(replica.get()), null,
                         o.finding().foundBy(), o.finding().trigger());
             } catch (SQLException e) {
                 if (!isNoSuchTable(e)) {
@@ -303,7 +306,7 @@ final class ClusterScanner implements Runnable {
         state = "triggered";
         boolean decided = true;
         for (TableShape shape : shapes) {
-            ChunkSql sql = new ChunkSql(shape);
+            ChunkSql sql = new ChunkSql(shape, config.hash());
             ChunkSizer sizer = sizers.computeIfAbsent(shape.table(), x -> new ChunkSizer(config.chunkTime(),
                     config.initialChunkRows(), config.minChunkRows(), config.maxChunkRows()));
             Optional<List<String>> lower = Optional.empty();

@@ -39,6 +39,13 @@ public interface DivergenceConfig {
     @WithDefault("500ms")
     Duration chunkTime();
 
+    /**
+     * How rows are hashed on the server: {@code crc32} (CRC32 per row, as cheap as pt-table-checksum's)
+     * or {@code sha2} (64 bits of SHA-256 per row: fewer collisions, more CPU). Both flavors have both.
+     */
+    @WithDefault("crc32")
+    RowHash hash();
+
     /** Rows in the first chunk of a table, before the adaptation has measured anything. */
     @WithDefault("1000")
     @Min(1)

@@ -136,7 +136,8 @@ final class ServerSession implements AutoCloseable {
         try (PreparedStatement ps = prepare(sql.checksum(range), ChunkSql.parameters(range));
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new ChunkSum(rs.getLong(1), Long.parseUnsignedLong(rs.getString(2)));
+            return new ChunkSum(rs.getLong(1), sql.combine(Long.parseUnsignedLong(rs.getString(2)),
+                    new java.math.BigInteger(rs.getString(3))));
         }
     }
 

@@ -59,10 +59,11 @@ abstract class DataDivergenceScenarios {
         t.source().exec("CREATE DATABASE IF NOT EXISTS " + SCHEMA,
                 "CREATE TABLE " + table + " (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, qty INT NULL,"
                         + " note TEXT NULL, price DECIMAL(10,2) NULL, at DATETIME(3) NULL)",
-                "INSERT INTO " + table + " WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < "
-                        + rows + ") SELECT n, CONCAT('item-', n, ' \u00e9\u00df\u6f22'), IF(n % 7 = 0, NULL, n * 3),"
+                "INSERT INTO " + table + " WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 9),"
+                        + " seq(n) AS (SELECT a.n + 10 * b.n + 100 * c.n + 1000 * e.n + 1 FROM d a, d b, d c, d e)"
+                        + " SELECT n, CONCAT('item-', n, ' \u00e9\u00df\u6f22'), IF(n % 7 = 0, NULL, n * 3),"
                         + " IF(n % 5 = 0, NULL, REPEAT('x', n % 40)), n / 4, '2026-01-02 03:04:05.678' + INTERVAL n MINUTE"
-                        + " FROM seq");
+                        + " FROM seq WHERE n <= " + rows);
         t.awaitReplicasCaughtUp(Duration.ofSeconds(60));
         return table;
     }
