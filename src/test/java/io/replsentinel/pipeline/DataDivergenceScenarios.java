@@ -77,7 +77,7 @@ abstract class DataDivergenceScenarios {
             String table = createItems(topology(), "items", 3000);
             // the other replica must not be named: it has the source's rows
             faults.execUnlogged(replica,
-                    "UPDATE " + table + " SET qty = NULL WHERE id = 777",
+                    "UPDATE " + table + " SET qty = NULL WHERE id = 778",
                     "DELETE FROM " + table + " WHERE id = 1500",
                     "INSERT INTO " + table + " (id, name) VALUES (9000, 'replica only')");
 
@@ -96,7 +96,7 @@ abstract class DataDivergenceScenarios {
             }
 
             // all three rows named, each with how it differs, across the ranges they fell in
-            Map<String, String> expected = Map.of("777", "changed", "1500", "missing_on_replica", "9000", "extra_on_replica");
+            Map<String, String> expected = Map.of("778", "changed", "1500", "missing_on_replica", "9000", "extra_on_replica");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(differingKeys(firingOn(replica.id(), table))).isEqualTo(expected));
             JsonNode latest = firingOn(replica.id(), table);
@@ -109,7 +109,7 @@ abstract class DataDivergenceScenarios {
             // the ranges holding the deleted and the added row differ in count by one each way
             assertThat(sourceRows - replicaRows).isZero();
             assertThat(latest.path("evidence").path("differingRows").asInt()).isEqualTo(3);
-            assertThat(firingOf(topology().replicas().get(1).id())).isEmpty();
+            assertThat(firingOf(cluster(), topology().replicas().get(1).id())).isEmpty();
 
             // the findings on their own topic, as the schema says, keyed by cluster
             ConsumerRecord<String, String> finding = findings.awaitRecord(DIVERGENCE_TOPIC,
@@ -119,7 +119,7 @@ abstract class DataDivergenceScenarios {
             assertThat(KafkaTestClient.header(finding, "ce_type")).contains("io.replsentinel.divergence.finding.v1");
 
             faults.execUnlogged(replica,
-                    "UPDATE " + table + " SET qty = 777 * 3 WHERE id = 777",
+                    "UPDATE " + table + " SET qty = 778 * 3 WHERE id = 778",
                     "INSERT INTO " + table + " SELECT 1500, CONCAT('item-', 1500, ' \u00e9\u00df\u6f22'), 4500,"
                             + " REPEAT('x', 1500 % 40), 1500 / 4, '2026-01-02 03:04:05.678' + INTERVAL 1500 MINUTE",
                     "DELETE FROM " + table + " WHERE id = 9000");
@@ -199,14 +199,15 @@ abstract class DataDivergenceScenarios {
         });
     }
 
-    /** The firing DataDivergence alert of one replica and table, as the API shows it now. */
-    static JsonNode firingOn(String instance, String table) {
-        return firingOf(instance).stream().filter(a -> a.path("labels").path("table").asText().equals(table))
+    /** The firing DataDivergence alert of one replica and table, with its latest evidence (the cluster view). */
+    JsonNode firingOn(String instance, String table) {
+        return firingOf(cluster(), instance).stream().filter(a -> a.path("labels").path("table").asText().equals(table))
                 .findFirst().orElseThrow(() -> new AssertionError("no firing DataDivergence on " + instance + " " + table));
     }
 
-    static List<JsonNode> firingOf(String instance) {
-        JsonNode all = json(given().queryParam("status", "firing").get("/api/alerts").then().statusCode(200).extract().asString());
+    static List<JsonNode> firingOf(String cluster, String instance) {
+        JsonNode all = json(given().get("/api/clusters/" + cluster).then().statusCode(200).extract().asString())
+                .path("firingAlerts");
         List<JsonNode> out = new java.util.ArrayList<>();
         all.forEach(a -> {
             if (a.path("labels").path("alertname").asText().equals(DATA_DIVERGENCE)

@@ -54,7 +54,7 @@ class MariaDbDataDivergenceTest extends DataDivergenceScenarios {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(skewChunks("match") - matchedBefore).isGreaterThanOrEqualTo(6));
             assertThat(skewChunks("differ")).isZero();
-            assertThat(firingOf(skew.replicas().get(0).id())).isEmpty();
+            assertThat(firingOf(Lab.SKEW_CLUSTER, skew.replicas().get(0).id())).isEmpty();
             JsonNode report = json(given().get("/api/divergence/" + Lab.SKEW_CLUSTER).then().statusCode(200)
                     .extract().asString());
             assertThat(report.path("diverged")).isEmpty();
