@@ -65,7 +65,16 @@ final class ClusterScanner implements Runnable {
     private String lastError;
 
     /** A range this scanner holds for diverged on one replica. */
-    private record OpenRange(String replica, TableShape shape, KeyRange range, String rangeId, DivergenceFinding finding) {
+    private record OpenRange(String replica, TableShape shape, KeyRange range, String rangeId, DivergenceFinding finding,
+                             List<RowDifference> rows) {
+    }
+
+    /** The differing rows already reported for one replica's table. */
+    private java.util.Set<RowDifference> knownKeys(String replica, TableRef table) {
+        java.util.Set<RowDifference> known = new java.util.HashSet<>();
+        open.values().stream().filter(o -> o.replica().equals(replica) && o.shape().table().equals(table))
+                .forEach(o -> known.addAll(o.rows()));
+        return known;
     }
 
     ClusterScanner(String cluster, List<WatchedInstance> instances, DivergenceConfig config, String jdbcOptions,
@@ -258,10 +267,15 @@ final class ClusterScanner implements Runnable {
         }
         Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
                 config.fenceTimeout()).narrow(range, v.source(), v.replica());
+        if (was == null && !narrowed.truncated() && !narrowed.rows().isEmpty()
+                && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
+            // a later pass chunks differently: these rows are already reported under the range that found them
+            return;
+        }
         DivergenceFinding f = Findings.diverged(cluster, replica.id(), source.id(), shape, range, rangeId, v, narrowed,
                 was != null ? was.finding().foundBy() : foundBy, was != null ? was.finding().trigger() : trigger,
                 config.reportKeyValues(), Instant.now());
-        open.put(key(replica.id(), rangeId), new OpenRange(replica.id(), shape, range, rangeId, f));
+        open.put(key(replica.id(), rangeId), new OpenRange(replica.id(), shape, range, rangeId, f, narrowed.rows()));
         LOG.warnf("Data divergence in %s on %s, table %s: %d row(s) differ (source %d rows, replica %d rows)",
                 cluster, replica.id(), shape.table(), f.differingRows(), f.sourceRows(), f.replicaRows());
         publish.accept(f);

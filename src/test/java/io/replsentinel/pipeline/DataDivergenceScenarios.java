@@ -61,11 +61,16 @@ abstract class DataDivergenceScenarios {
                         + " note TEXT NULL, price DECIMAL(10,2) NULL, at DATETIME(3) NULL)",
                 "INSERT INTO " + table + " WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 9),"
                         + " seq(n) AS (SELECT a.n + 10 * b.n + 100 * c.n + 1000 * e.n + 1 FROM d a, d b, d c, d e)"
-                        + " SELECT n, CONCAT('item-', n, ' \u00e9\u00df\u6f22'), IF(n % 7 = 0, NULL, n * 3),"
-                        + " IF(n % 5 = 0, NULL, REPEAT('x', n % 40)), n / 4, '2026-01-02 03:04:05.678' + INTERVAL n MINUTE"
-                        + " FROM seq WHERE n <= " + rows);
+                        + " SELECT " + values("n") + " FROM seq WHERE n <= " + rows);
         t.awaitReplicasCaughtUp(Duration.ofSeconds(60));
         return table;
+    }
+
+    /** The generated row {@code n} of an items table, as SQL expressions of {@code n}. */
+    static String values(String n) {
+        return String.format("%1$s, CONCAT('item-', %1$s, ' \u00e9\u00df\u6f22'), IF(%1$s %% 7 = 0, NULL, %1$s * 3),"
+                + " IF(%1$s %% 5 = 0, NULL, REPEAT('x', %1$s %% 40)), %1$s / 4,"
+                + " '2026-01-02 03:04:05.678' + INTERVAL %1$s MINUTE", n);
     }
 
     @Test
@@ -120,8 +125,7 @@ abstract class DataDivergenceScenarios {
 
             faults.execUnlogged(replica,
                     "UPDATE " + table + " SET qty = 778 * 3 WHERE id = 778",
-                    "INSERT INTO " + table + " SELECT 1500, CONCAT('item-', 1500, ' \u00e9\u00df\u6f22'), 4500,"
-                            + " REPEAT('x', 1500 % 40), 1500 / 4, '2026-01-02 03:04:05.678' + INTERVAL 1500 MINUTE",
+                    "INSERT INTO " + table + " SELECT " + values("1500"),
                     "DELETE FROM " + table + " WHERE id = 9000");
             JsonNode resolved = KafkaTestClient.json(alerts.resolved(fired.key()));
             assertThat(FaultDetectionScenarios.labels(resolved)).isEqualTo(FaultDetectionScenarios.labels(alert));
