@@ -141,7 +141,7 @@ abstract class DataDivergenceScenarios {
         double matchedBefore = chunks("match");
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicInteger written = new AtomicInteger();
-        Duration window = Duration.ofSeconds(30);
+        Duration window = Duration.ofSeconds(20);
         try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
             Thread writer = new Thread(() -> {
                 Random random = new Random(7);
@@ -167,7 +167,7 @@ abstract class DataDivergenceScenarios {
             List<ConsumerRecord<String, String>> seen = alerts.during(window.plusSeconds(5));
             writer.join();
             assertThat(failure.get()).isNull();
-            assertThat(written.get()).as("writes while checking").isGreaterThan(200);
+            assertThat(written.get()).as("writes while checking").isGreaterThan(150);
             assertThat(seen.stream().map(KafkaTestClient::json)
                     .filter(a -> a.path("labels").path("alertname").asText().equals(DATA_DIVERGENCE))
                     .filter(a -> a.path("labels").path("cluster").asText().equals(cluster())).toList())
