@@ -38,6 +38,11 @@ final class ChunkComparer {
         return lastSourceNanos;
     }
 
+    /** Records how long the source's read of a chunk took when it was read before {@code compare}. */
+    void sourceRead(long nanos) {
+        lastSourceNanos = nanos;
+    }
+
     ChunkComparer(String cluster, Settings settings, HotRanges hot) {
         this.cluster = cluster;
         this.settings = settings;
@@ -47,6 +52,16 @@ final class ChunkComparer {
     /** One verdict per replica, in the replicas' order. */
     Map<ServerSession, Verdict> compare(ServerSession source, List<ServerSession> replicas, TableShape shape,
                                         ChunkSql sql, KeyRange range) throws SQLException, InterruptedException {
+        return compare(source, replicas, shape, sql, range, null);
+    }
+
+    /**
+     * As {@link #compare(ServerSession, List, TableShape, ChunkSql, KeyRange)}, with the source's first
+     * checksum already read (by the query that also found the chunk's bound), just before this call.
+     */
+    Map<ServerSession, Verdict> compare(ServerSession source, List<ServerSession> replicas, TableShape shape,
+                                        ChunkSql sql, KeyRange range, ChunkSum firstSource)
+            throws SQLException, InterruptedException {
         Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
         Map<ServerSession, Integer> streak = new LinkedHashMap<>();
         java.util.Set<ServerSession> decided = new java.util.HashSet<>();
@@ -62,8 +77,8 @@ final class ChunkComparer {
                 pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
             }
             long started = System.nanoTime();
-            ChunkSum s = source.checksum(sql, range);
-            if (round == 0) {
+            ChunkSum s = round == 0 && firstSource != null ? firstSource : source.checksum(sql, range);
+            if (round == 0 && firstSource == null) {
                 lastSourceNanos = System.nanoTime() - started;
             }
             String fence = source.executedGtids();

@@ -31,8 +31,8 @@ final class ChunkSizer {
             return; // a short last chunk says little about the rate
         }
         double ideal = chunkRows * (double) target.toNanos() / Math.max(1, elapsed.toNanos());
-        // move half-way, and never more than doubling per chunk
-        double next = Math.min(rows * 2.0, (rows + ideal) / 2);
+        // grow fast while far below the target (a first chunk of 1,000 rows says little), shrink by half-steps
+        double next = ideal > rows ? Math.min(rows * 8.0, ideal) : (rows + ideal) / 2;
         rows = clamp((long) next);
     }
 

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
  * are hashed as their bytes ({@code CAST ... AS BINARY}), which is the same on every server version
  * of a flavor and never trips over columns of different collations. Two hashes, because MySQL 9
  * dropped {@code MD5} and {@code SHA1}:
- * {@link RowHash#crc32} (the default, the cost of pt-table-checksum's) is CRC32 per row, and the
- * range's checksum packs the XOR and the sum of the rows' CRCs into 64 bits; {@link RowHash#sha2} takes
+ * {@link RowHash#crc32} (the default, the cost of pt-table-checksum's) XORs the rows' CRC32s (32 bits,
+ * with the row count beside); {@link RowHash#sha2} takes
  * the first 64 bits of each row's SHA-256 and XORs them (stronger per row, more CPU on the server).
  * A range's checksum comes with its row count. Every statement is a plain consistent read: no
  * locks, nothing written.
@@ -45,15 +45,24 @@ final class ChunkSql {
         return "`" + identifier.replace("`", "``") + "`";
     }
 
-    /** {@code SELECT COUNT(*), BIT_XOR(hash), SUM(hash)} over the range ({@link #combine} packs the last two). */
+    /** {@code SELECT COUNT(*), BIT_XOR(hash)} over the range. */
     String checksum(KeyRange range) {
-        String sum = hash == RowHash.crc32 ? "COALESCE(SUM(" + rowHash + "), 0)" : "0";
-        return "SELECT COUNT(*), COALESCE(BIT_XOR(" + rowHash + "), 0), " + sum + from + where(range);
+        return "SELECT COUNT(*), COALESCE(BIT_XOR(" + rowHash + "), 0)" + from + where(range);
     }
 
-    /** The 64-bit checksum from the XOR and the sum of the rows' hashes. */
-    long combine(long xor, java.math.BigInteger sum) {
-        return hash == RowHash.crc32 ? xor << 32 | (sum.longValue() & 0xffffffffL) : xor;
+    /** True when the table's key is one column: the next chunk's bound and checksum then come from one query. */
+    boolean singleKey() {
+        return shape.keyColumns().size() == 1;
+    }
+
+    /**
+     * The next {@code ?} rows above the range's lower bound in one read: their count, checksum and last
+     * key. Saves the separate bound query, which would read every row of the chunk a second time.
+     */
+    String head(KeyRange lowerOnly) {
+        String k = quote(shape.keyColumns().get(0));
+        return "SELECT COUNT(*), COALESCE(BIT_XOR(h), 0), MAX(" + k + ") FROM (SELECT " + k + ", " + rowHash + " AS h"
+                + from + where(lowerOnly) + " ORDER BY " + k + " LIMIT ?) c";
     }
 
     /** The key of the {@code offset}-th row (0-based) above the range's lower bound, within its upper bound. */

@@ -185,8 +185,9 @@ final class ClusterScanner implements Runnable {
         KeyRange range;
         long rows;
         try {
-            range = nextRange(sql, shape, passLower, sizer.rows());
-            rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null).rows;
+            Next next = next(sql, shape, passLower, sizer.rows());
+            range = next.range();
+            rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum()).rows;
         } catch (SQLException e) {
             if (!isNoSuchTable(e)) {
                 throw e;
@@ -211,6 +212,25 @@ final class ClusterScanner implements Runnable {
         }
     }
 
+    /** The next chunk's range, and the source's checksum of it when the same query read it. */
+    private record Next(KeyRange range, ChunkSum sum) {
+    }
+
+    private Next next(ChunkSql sql, TableShape shape, Optional<List<String>> lower, int rows) throws SQLException {
+        if (!sql.singleKey()) {
+            return new Next(nextRange(sql, shape, lower, rows), null);
+        }
+        long started = System.nanoTime();
+        ServerSession.Head head = source.head(sql, lower, rows);
+        comparer.sourceRead(System.nanoTime() - started);
+        if (head.sum().rows() < rows) {
+            // the last chunk stays open above, so rows only a replica has past the source's end are in it too;
+            // a row the source gained meanwhile only makes the first round differ, and it is read again
+            return new Next(new KeyRange(lower, Optional.empty()), head.sum());
+        }
+        return new Next(new KeyRange(lower, head.last()), head.sum());
+    }
+
     /** The chunk above {@code lower}: up to the key of its {@code rows}-th row, or open-ended when fewer remain. */
     private KeyRange nextRange(ChunkSql sql, TableShape shape, Optional<List<String>> lower, int rows) throws SQLException {
         // the last chunk stays open above, so rows only a replica has past the source's end are in it too
@@ -223,11 +243,17 @@ final class ClusterScanner implements Runnable {
     /** Compares one range on the given replicas and publishes what changed; returns the source's row count. */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger) throws SQLException, InterruptedException {
+        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null);
+    }
+
+    private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
+                               ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource)
+            throws SQLException, InterruptedException {
         if (on.isEmpty()) {
-            return new Checked(0, false);
+            return new Checked(firstSource == null ? 0 : firstSource.rows(), false);
         }
         long started = System.nanoTime();
-        Map<ServerSession, Verdict> verdicts = comparer.compare(source, on, shape, sql, range);
+        Map<ServerSession, Verdict> verdicts = comparer.compare(source, on, shape, sql, range, firstSource);
         boolean decided = true;
         long rows = 0;
         for (Map.Entry<ServerSession, Verdict> e : verdicts.entrySet()) {
@@ -325,8 +351,10 @@ final class ClusterScanner implements Runnable {
                     config.initialChunkRows(), config.minChunkRows(), config.maxChunkRows()));
             Optional<List<String>> lower = Optional.empty();
             do {
-                KeyRange range = nextRange(sql, shape, lower, sizer.rows());
-                decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname()).decided;
+                Next next = next(sql, shape, lower, sizer.rows());
+                KeyRange range = next.range();
+                decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname(),
+                        next.sum()).decided;
                 lower = range.upper();
             } while (lower.isPresent() && !stopped);
         }

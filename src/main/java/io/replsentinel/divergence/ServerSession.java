@@ -136,8 +136,24 @@ final class ServerSession implements AutoCloseable {
         try (PreparedStatement ps = prepare(sql.checksum(range), ChunkSql.parameters(range));
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new ChunkSum(rs.getLong(1), sql.combine(Long.parseUnsignedLong(rs.getString(2)),
-                    new java.math.BigInteger(rs.getString(3))));
+            return new ChunkSum(rs.getLong(1), Long.parseUnsignedLong(rs.getString(2)));
+        }
+    }
+
+    /** The next chunk of a single-column key: its checksum, and its last key (empty when no row is left). */
+    record Head(ChunkSum sum, Optional<List<String>> last) {
+    }
+
+    Head head(ChunkSql sql, Optional<List<String>> lower, int rows) throws SQLException {
+        KeyRange range = new KeyRange(lower, Optional.empty());
+        List<String> params = ChunkSql.parameters(range);
+        try (PreparedStatement ps = prepare(sql.head(range), params)) {
+            ps.setInt(params.size() + 1, rows);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                ChunkSum sum = new ChunkSum(rs.getLong(1), Long.parseUnsignedLong(rs.getString(2)));
+                return new Head(sum, Optional.ofNullable(rs.getString(3)).map(List::of));
+            }
         }
     }
 

@@ -19,8 +19,18 @@ final class TableFilter {
         this.excludeSchemas = excludeSchemas.map(TableFilter::lower).orElse(Set.of());
         this.includeTables = includeTables.map(TableFilter::lower);
         this.excludeTables = excludeTables.map(TableFilter::lower).orElse(Set.of());
-        includeTables.orElse(List.of()).forEach(TableRef::parse);
-        excludeTables.orElse(List.of()).forEach(TableRef::parse);
+        check("sentinel.divergence.include-tables", includeTables);
+        check("sentinel.divergence.exclude-tables", excludeTables);
+    }
+
+    private static void check(String key, Optional<List<String>> tables) {
+        for (String t : tables.orElse(List.of())) {
+            try {
+                TableRef.parse(t.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
+            }
+        }
     }
 
     static TableFilter of(DivergenceConfig config) {

@@ -28,6 +28,8 @@ public final class OnePass {
     /** A {@link DivergenceConfig} with the defaults and these settings ({@code sentinel.divergence.*} keys). */
     public static DivergenceConfig config(Map<String, String> settings) {
         SmallRyeConfig c = new SmallRyeConfigBuilder().withMapping(DivergenceConfig.class)
+                // the service reads durations as Quarkus does ("500ms", "1h")
+                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withDefaultValues(settings).build();
         return c.getConfigMapping(DivergenceConfig.class);
     }
