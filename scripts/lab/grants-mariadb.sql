@@ -7,3 +7,6 @@
 -- Global variables (@@gtid_binlog_pos, @@gtid_slave_pos, @@read_only, ...) need no grant.
 CREATE USER IF NOT EXISTS '${USER}'@'%' IDENTIFIED BY '${PASSWORD}';
 GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION MASTER ADMIN, PROCESS ON *.* TO '${USER}'@'%';
+-- Data checker (sentinel.divergence): SELECT on each checked schema, one line per schema; nothing
+-- else, it never writes. The lab checks the schema divcheck.
+GRANT SELECT ON divcheck.* TO '${USER}'@'%';

@@ -9,3 +9,6 @@
 CREATE USER IF NOT EXISTS '${USER}'@'%' IDENTIFIED WITH caching_sha2_password BY '${PASSWORD}';
 GRANT REPLICATION CLIENT, REPLICATION SLAVE, PROCESS ON *.* TO '${USER}'@'%';
 GRANT SELECT ON performance_schema.* TO '${USER}'@'%';
+-- Data checker (sentinel.divergence): SELECT on each checked schema, one line per schema; nothing
+-- else, it never writes. The lab checks the schema divcheck.
+GRANT SELECT ON divcheck.* TO '${USER}'@'%';

@@ -24,6 +24,7 @@ public class EventMessages {
 
     public static final String TYPE_STATUS = "io.replsentinel.replication.status.v1";
     public static final String TYPE_ALERT = "io.replsentinel.alert.v1";
+    public static final String TYPE_DIVERGENCE = "io.replsentinel.divergence.finding.v1";
 
     private static final URI SOURCE = URI.create("urn:repl-sentinel");
 

@@ -46,6 +46,9 @@ public class TopicInitializer {
     @Inject
     SentinelConfig config;
 
+    @Inject
+    io.replsentinel.divergence.DivergenceConfig divergence;
+
     /** Every {@code kafka.*} setting (bootstrap servers, security), as Quarkus gives it to Kafka clients. */
     @Inject
     @Identifier("default-kafka-broker")
@@ -54,7 +57,7 @@ public class TopicInitializer {
     /** Runs before SmallRye Reactive Messaging starts its channels (it observes at LIBRARY_BEFORE). */
     void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         SentinelConfig.Topics topics = config.topics();
-        List<String> names = List.of(topics.status(), topics.alerts(), topics.dlq());
+        List<String> names = List.of(topics.status(), topics.alerts(), topics.dlq(), divergence.topic());
         try (Admin admin = Admin.create(adminConfig(kafkaConfig))) {
             Set<String> created = ensureTopics(admin, names, topics.partitions(), topics.replicationFactor(), TIMEOUT);
             if (!created.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.DivergenceFinding;
 import io.replsentinel.event.ReplicationStatus;
 
 import java.time.Duration;
@@ -21,6 +22,8 @@ public final class ClusterView {
     private final Map<String, ReplicationStatus> latest = new TreeMap<>();
     private final StatusOrder order = new StatusOrder();
     private final PollClock clock = new PollClock();
+    /** Ranges the data checker holds for diverged, by replica and range id; a match removes one. */
+    private final Map<String, DivergenceFinding> divergences = new TreeMap<>();
 
     public ClusterView(String cluster) {
         this.cluster = cluster;
@@ -47,6 +50,21 @@ public final class ClusterView {
     /** The poll time this cluster's alert lifecycle runs on ({@link PollClock}); null before any status. */
     public Instant time() {
         return clock.now();
+    }
+
+    /** Folds in a data checker's finding: a diverged range is held until the same range matches. */
+    public void update(DivergenceFinding finding) {
+        String key = finding.instance() + "|" + finding.rangeId();
+        if (DivergenceFinding.MATCHED.equals(finding.state())) {
+            divergences.remove(key);
+        } else {
+            divergences.put(key, finding);
+        }
+    }
+
+    /** The diverged ranges the data checker has reported and not yet seen matching again. */
+    public Collection<DivergenceFinding> divergences() {
+        return divergences.values();
     }
 
     public Collection<ReplicationStatus> instances() {

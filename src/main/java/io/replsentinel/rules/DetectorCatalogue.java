@@ -31,6 +31,7 @@ public final class DetectorCatalogue {
     public static final String SERVER_ID_COLLISION = "ServerIdCollision";
     public static final String SERVER_UUID_COLLISION = "ServerUuidCollision";
     public static final String ERRANT_TRANSACTIONS = "ErrantTransactions";
+    public static final String DATA_DIVERGENCE = "DataDivergence";
     public static final String MULTIPLE_WRITABLE_PRIMARIES = "MultipleWritablePrimaries";
     public static final String REPLICATION_VERSION_SKEW = "ReplicationVersionSkew";
     public static final String REPLICATION_CONFIG_DRIFT = "ReplicationConfigDrift";
@@ -65,6 +66,7 @@ public final class DetectorCatalogue {
                 IdentityDetectors.serverIdCollision(),
                 IdentityDetectors.serverUuidCollision(),
                 new ErrantTransactionsDetector(settings),
+                new DataDivergenceDetector(),
                 IdentityDetectors.multipleWritablePrimaries(),
                 TopologyDetectors.versionSkew(),
                 new ConfigDriftDetector(),

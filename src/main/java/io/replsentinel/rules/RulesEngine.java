@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.replsentinel.alerting.AlertDispatcher;
 import io.replsentinel.event.Alert;
+import io.replsentinel.event.DivergenceFinding;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.metrics.InstanceMetrics;
@@ -301,6 +302,27 @@ public class RulesEngine {
         recordErrantCounts(state.view, findings);
         state.time = state.view.time();
         return state.tracker.evaluate(state.view, findings, state.time);
+    }
+
+    /**
+     * Folds one data-checker finding into its cluster's view and returns the alert state changes it
+     * causes; the lifecycle's clock stays the cluster's poll time.
+     */
+    public List<Alert> evaluate(DivergenceFinding finding) {
+        ClusterState state = clusters.computeIfAbsent(finding.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
+        synchronized (state) {
+            state.view.update(finding);
+            List<Finding> findings = new ArrayList<>();
+            for (Detector d : detectors) {
+                findings.addAll(d.detect(state.view));
+            }
+            Instant now = state.time == null ? finding.checkedAt() : state.time;
+            List<Alert> alerts = state.tracker.evaluate(state.view, findings, now);
+            if (state.tracker.takeChanged() || !alerts.isEmpty()) {
+                persist(state);
+            }
+            return alerts;
+        }
     }
 
     private void recordErrantCounts(ClusterView view, List<Finding> findings) {

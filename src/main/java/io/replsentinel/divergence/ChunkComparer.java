@@ -1,0 +1,124 @@
+package io.replsentinel.divergence;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares one key range between a source and its replicas without a lock and without a false
+ * alarm under writes. Each round reads the source's checksum, then the source's executed GTIDs (the
+ * fence: everything the source had committed by the end of its read), waits (bounded) until each
+ * replica has applied the fence, and reads the replica's checksum. A replica that equals the source
+ * matches, as does one that shows any checksum the source had in an earlier round (it had exactly
+ * the source's rows of that moment). One that differs is looked at again after a back-off; it is called diverged only after
+ * {@code confirmations} rounds in a row in which the source's checksum stayed the same as in the
+ * round before (its rows did not change, so the replica had time to catch up with exactly them) and
+ * the replica still differed. A range whose source keeps changing, or that a binlog listener says
+ * was touched, is hot: left undecided and checked again later.
+ */
+final class ChunkComparer {
+
+    /** What the comparer needs of the settings. */
+    record Settings(Duration fenceTimeout, int confirmations, Duration backoff) {
+    }
+
+    private final Settings settings;
+    private final HotRanges hot;
+    private final String cluster;
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    private long lastSourceNanos;
+
+    /** How long the source's first checksum of the last comparison took: what chunk sizing adapts to. */
+    long lastSourceNanos() {
+        return lastSourceNanos;
+    }
+
+    /** Records how long the source's read of a chunk took when it was read before {@code compare}. */
+    void sourceRead(long nanos) {
+        lastSourceNanos = nanos;
+    }
+
+    ChunkComparer(String cluster, Settings settings, HotRanges hot) {
+        this.cluster = cluster;
+        this.settings = settings;
+        this.hot = hot;
+    }
+
+    /** One verdict per replica, in the replicas' order. */
+    Map<ServerSession, Verdict> compare(ServerSession source, List<ServerSession> replicas, TableShape shape,
+                                        ChunkSql sql, KeyRange range) throws SQLException, InterruptedException {
+        return compare(source, replicas, shape, sql, range, null);
+    }
+
+    /**
+     * As {@link #compare(ServerSession, List, TableShape, ChunkSql, KeyRange)}, with the source's first
+     * checksum already read (by the query that also found the chunk's bound), just before this call.
+     */
+    Map<ServerSession, Verdict> compare(ServerSession source, List<ServerSession> replicas, TableShape shape,
+                                        ChunkSql sql, KeyRange range, ChunkSum firstSource)
+            throws SQLException, InterruptedException {
+        Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
+        Map<ServerSession, Integer> streak = new LinkedHashMap<>();
+        java.util.Set<ServerSession> decided = new java.util.HashSet<>();
+        Instant since = Instant.now();
+        ChunkSum previous = null;
+        // every source checksum seen: a replica showing any of them had exactly the source's rows at a moment
+        java.util.Set<ChunkSum> witnessed = new java.util.HashSet<>();
+        int maxRounds = settings.confirmations() + 4;
+        Duration pause = settings.backoff();
+        for (int round = 0; round < maxRounds; round++) {
+            if (round > 0) {
+                Thread.sleep(pause.toMillis());
+                pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
+            }
+            long started = System.nanoTime();
+            ChunkSum s = round == 0 && firstSource != null ? firstSource : source.checksum(sql, range);
+            if (round == 0 && firstSource == null) {
+                lastSourceNanos = System.nanoTime() - started;
+            }
+            String fence = source.executedGtids();
+            witnessed.add(s);
+            boolean stable = previous != null && previous.equals(s)
+                    && !hot.touchedSince(cluster, shape.table(), range, since);
+            since = Instant.now();
+            previous = s;
+            boolean undecided = false;
+            for (ServerSession r : replicas) {
+                if (decided.contains(r)) {
+                    continue;
+                }
+                if (!r.awaitGtids(fence, settings.fenceTimeout())) {
+                    // a stopped or far-behind replica: nothing can be said of it this time
+                    verdicts.put(r, Verdict.inconclusive(s, null, "replica did not reach the source's GTIDs within "
+                            + settings.fenceTimeout().toMillis() + " ms"));
+                    decided.add(r);
+                    continue;
+                }
+                ChunkSum rs = r.checksum(sql, range);
+                if (witnessed.contains(rs)) {
+                    verdicts.put(r, Verdict.match(s, rs));
+                    decided.add(r);
+                    continue;
+                }
+                int n = round == 0 ? 0 : stable ? streak.getOrDefault(r, 0) + 1 : 0;
+                streak.put(r, n);
+                if (n >= settings.confirmations()) {
+                    verdicts.put(r, Verdict.differ(s, rs));
+                    decided.add(r);
+                } else {
+                    verdicts.put(r, Verdict.inconclusive(s, rs, "hot: the source's rows changed while comparing"));
+                    undecided = true;
+                }
+            }
+            if (!undecided) {
+                break;
+            }
+        }
+        return verdicts;
+    }
+}

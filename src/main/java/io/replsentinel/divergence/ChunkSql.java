@@ -1,0 +1,105 @@
+package io.replsentinel.divergence;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The checker's statements for one table. A row's hash is taken over its columns' bytes joined by
+ * {@code #}, followed by one NULL marker per column (so NULL and the empty string differ). Columns
+ * are hashed as their bytes ({@code CAST ... AS BINARY}), which is the same on every server version
+ * of a flavor and never trips over columns of different collations. Two hashes, because MySQL 9
+ * dropped {@code MD5} and {@code SHA1}:
+ * {@link RowHash#crc32} (the default, the cost of pt-table-checksum's) XORs the rows' CRC32s (32 bits,
+ * with the row count beside); {@link RowHash#sha2} takes
+ * the first 64 bits of each row's SHA-256 and XORs them (stronger per row, more CPU on the server).
+ * A range's checksum comes with its row count. Every statement is a plain consistent read: no
+ * locks, nothing written.
+ */
+final class ChunkSql {
+
+    private final TableShape shape;
+    private final RowHash hash;
+    private final String keyList;
+    private final String rowHash;
+    private final String from;
+
+    ChunkSql(TableShape shape) {
+        this(shape, RowHash.crc32);
+    }
+
+    ChunkSql(TableShape shape, RowHash hash) {
+        this.shape = shape;
+        this.hash = hash;
+        this.keyList = shape.keyColumns().stream().map(ChunkSql::quote).collect(Collectors.joining(", "));
+        String values = shape.columns().stream().map(c -> "CAST(" + quote(c) + " AS BINARY)")
+                .collect(Collectors.joining(", "));
+        String nulls = shape.columns().stream().map(c -> "ISNULL(" + quote(c) + ")").collect(Collectors.joining(", "));
+        String row = "CONCAT_WS('#', " + values + ", CONCAT(" + nulls + "))";
+        this.rowHash = hash == RowHash.crc32 ? "CRC32(" + row + ")"
+                : "CAST(CONV(LEFT(SHA2(" + row + ", 256), 16), 16, 10) AS UNSIGNED)";
+        this.from = " FROM " + shape.table().sql() + " FORCE INDEX (" + quote(shape.keyIndex()) + ")";
+    }
+
+    static String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+
+    /** {@code SELECT COUNT(*), BIT_XOR(hash)} over the range. */
+    String checksum(KeyRange range) {
+        return "SELECT COUNT(*), COALESCE(BIT_XOR(" + rowHash + "), 0)" + from + where(range);
+    }
+
+    /** True when the table's key is one column: the next chunk's bound and checksum then come from one query. */
+    boolean singleKey() {
+        return shape.keyColumns().size() == 1;
+    }
+
+    /**
+     * The next {@code ?} rows above the range's lower bound in one read: their count, checksum and last
+     * key. Saves the separate bound query, which would read every row of the chunk a second time.
+     */
+    String head(KeyRange lowerOnly) {
+        String k = quote(shape.keyColumns().get(0));
+        return "SELECT COUNT(*), COALESCE(BIT_XOR(h), 0), MAX(" + k + ") FROM (SELECT " + k + ", " + rowHash + " AS h"
+                + from + where(lowerOnly) + " ORDER BY " + k + " LIMIT ?) c";
+    }
+
+    /** The key of the {@code offset}-th row (0-based) above the range's lower bound, within its upper bound. */
+    String keyAt(KeyRange range) {
+        return "SELECT " + keyList + from + where(range) + " ORDER BY " + orderBy() + " LIMIT 1 OFFSET ?";
+    }
+
+    /** Every row's key and hash in the range, for the row-by-row comparison of a small range. */
+    String rowHashes(KeyRange range) {
+        return "SELECT " + keyList + ", " + rowHash + from + where(range) + " ORDER BY " + orderBy();
+    }
+
+    /** The values to bind, in order, for {@link #where(KeyRange)}. */
+    static List<String> parameters(KeyRange range) {
+        List<String> p = new ArrayList<>();
+        range.lower().ifPresent(p::addAll);
+        range.upper().ifPresent(p::addAll);
+        return p;
+    }
+
+    private String orderBy() {
+        return shape.keyColumns().stream().map(ChunkSql::quote).collect(Collectors.joining(", "));
+    }
+
+    private String where(KeyRange range) {
+        List<String> conditions = new ArrayList<>();
+        range.lower().ifPresent(l -> conditions.add(tuple() + " > " + placeholders()));
+        range.upper().ifPresent(u -> conditions.add(tuple() + " <= " + placeholders()));
+        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    }
+
+    private String tuple() {
+        return shape.keyColumns().size() == 1 ? quote(shape.keyColumns().get(0)) : "(" + keyList + ")";
+    }
+
+    private String placeholders() {
+        String marks = shape.keyColumns().stream().map(c -> "?").collect(Collectors.joining(", "));
+        return shape.keyColumns().size() == 1 ? marks : "(" + marks + ")";
+    }
+}

@@ -1,0 +1,486 @@
+package io.replsentinel.divergence;
+
+import io.replsentinel.event.DivergenceFinding;
+import io.replsentinel.inventory.WatchedInstance;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The checker of one cluster, on one thread of its own, so that each server has at most one of
+ * its chunk queries in flight. In order of priority it: re-checks ranges it holds for diverged
+ * (so a repair resolves them), runs checks that alerts asked for (whole tables, first), and walks
+ * every included table chunk by chunk in a slow background pass. Before each chunk it pauses while
+ * the source is busy or a replica lags; a replica whose replication is not running is left out of
+ * that chunk (no fence could be met).
+ */
+final class ClusterScanner implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ClusterScanner.class);
+    private static final int TRIGGER_ATTEMPTS = 30;
+
+    /** A check an alert asked for: these tables on these replicas (all tables when empty). */
+    record Trigger(List<TableRef> tables, Optional<String> replica, String alertname, int attempt, Instant notBefore) {
+    }
+
+    private final String cluster;
+    private final List<WatchedInstance> instances;
+    private final DivergenceConfig config;
+    private final String jdbcOptions;
+    private final Duration connectTimeout;
+    private final Consumer<DivergenceFinding> publish;
+    private final DivergenceMetrics metrics;
+    private final ChunkComparer comparer;
+    private final TableCatalog catalog;
+    private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
+    private final Map<String, OpenRange> open = new LinkedHashMap<>();
+    private final Map<TableRef, ChunkSizer> sizers = new LinkedHashMap<>();
+
+    private volatile boolean stopped;
+    private volatile ScanReport report;
+    private ServerSession source;
+    private final List<ServerSession> replicas = new ArrayList<>();
+    private TableCatalog.Tables tables = new TableCatalog.Tables(List.of(), Map.of());
+    private Deque<TableShape> pass = new ArrayDeque<>();
+    private Optional<List<String>> passLower = Optional.empty();
+    private Instant nextPassAt = Instant.EPOCH;
+    private Instant nextRecheckAt = Instant.EPOCH;
+    private Instant lastPassFinishedAt;
+    private int passes;
+    private long rowsChecked;
+    private String state = "starting";
+    private String lastError;
+
+    /** A range this scanner holds for diverged on one replica. */
+    private record OpenRange(String replica, TableShape shape, KeyRange range, String rangeId, DivergenceFinding finding,
+                             List<RowDifference> rows) {
+    }
+
+    /** The differing rows already reported for one replica's table. */
+    private java.util.Set<RowDifference> knownKeys(String replica, TableRef table) {
+        java.util.Set<RowDifference> known = new java.util.HashSet<>();
+        open.values().stream().filter(o -> o.replica().equals(replica) && o.shape().table().equals(table))
+                .forEach(o -> known.addAll(o.rows()));
+        return known;
+    }
+
+    ClusterScanner(String cluster, List<WatchedInstance> instances, DivergenceConfig config, String jdbcOptions,
+                   Duration connectTimeout, Consumer<DivergenceFinding> publish, DivergenceMetrics metrics,
+                   HotRanges hot) {
+        this.cluster = cluster;
+        this.instances = List.copyOf(instances);
+        this.config = config;
+        this.jdbcOptions = jdbcOptions;
+        this.connectTimeout = connectTimeout;
+        this.publish = publish;
+        this.metrics = metrics;
+        this.comparer = new ChunkComparer(cluster, new ChunkComparer.Settings(config.fenceTimeout(),
+                config.confirmations(), config.recheckBackoff()), hot);
+        this.catalog = new TableCatalog(TableFilter.of(config));
+        this.report = new ScanReport(cluster, null, List.of(), List.of(), List.of(), List.of(), 0, 0, null, state, null);
+    }
+
+    String cluster() {
+        return cluster;
+    }
+
+    ScanReport report() {
+        return report;
+    }
+
+    void trigger(Trigger t) {
+        triggers.add(t);
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            try {
+                connect();
+                step();
+            } catch (SQLException | RuntimeException e) {
+                String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                // said once per distinct error: a server down for an hour is one line, not thousands
+                if (!error.equals(lastError)) {
+                    LOG.warnf("Data check of %s interrupted, retrying in %s: %s", cluster, config.pauseFor(), error);
+                }
+                lastError = error;
+                state = "error";
+                closeSessions();
+                sleep(config.pauseFor());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                publishReport();
+            }
+        }
+        closeSessions();
+    }
+
+    private void step() throws SQLException, InterruptedException {
+        Instant now = Instant.now();
+        if (!open.isEmpty() && !now.isBefore(nextRecheckAt)) {
+            recheckOpen();
+            nextRecheckAt = Instant.now().plus(config.recheckInterval());
+            return;
+        }
+        Trigger t = triggers.peek();
+        if (t != null && !now.isBefore(t.notBefore())) {
+            triggers.remove();
+            runTrigger(t);
+            return;
+        }
+        if (pass.isEmpty() && !now.isBefore(nextPassAt)) {
+            startPass();
+        }
+        if (!pass.isEmpty()) {
+            scanNextChunk();
+            return;
+        }
+        // idle: wake for a trigger or the next re-check
+        Trigger next = triggers.poll(200, TimeUnit.MILLISECONDS);
+        if (next != null) {
+            triggers.add(next);
+            if (next.notBefore().isAfter(Instant.now())) {
+                sleep(Duration.ofMillis(200));
+            }
+        }
+    }
+
+    private void startPass() throws SQLException {
+        tables = catalog.read(source);
+        metrics.skipped(cluster, tables.skipped());
+        pass = new ArrayDeque<>(tables.checked());
+        passLower = Optional.empty();
+        state = "scanning";
+    }
+
+    private void scanNextChunk() throws SQLException, InterruptedException {
+        TableShape shape = pass.peek();
+        List<ServerSession> ready = readyReplicas();
+        if (ready == null) {
+            return;
+        }
+        ChunkSizer sizer = sizers.computeIfAbsent(shape.table(), t -> new ChunkSizer(config.chunkTime(),
+                config.initialChunkRows(), config.minChunkRows(), config.maxChunkRows()));
+        ChunkSql sql = new ChunkSql(shape, config.hash());
+        KeyRange range;
+        long rows;
+        try {
+            Next next = next(sql, shape, passLower, sizer.rows());
+            range = next.range();
+            rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum()).rows;
+        } catch (SQLException e) {
+            if (!isNoSuchTable(e)) {
+                throw e;
+            }
+            // dropped (or renamed) since the pass began: nothing left to compare
+            pass.remove();
+            passLower = Optional.empty();
+            return;
+        }
+        throttle(rows);
+        if (range.upper().isEmpty()) {
+            pass.remove();
+            passLower = Optional.empty();
+            if (pass.isEmpty()) {
+                passes++;
+                lastPassFinishedAt = Instant.now();
+                nextPassAt = lastPassFinishedAt.plus(config.scanInterval());
+                state = "idle";
+            }
+        } else {
+            passLower = range.upper();
+        }
+    }
+
+    /** The next chunk's range, and the source's checksum of it when the same query read it. */
+    private record Next(KeyRange range, ChunkSum sum) {
+    }
+
+    private Next next(ChunkSql sql, TableShape shape, Optional<List<String>> lower, int rows) throws SQLException {
+        if (!sql.singleKey()) {
+            return new Next(nextRange(sql, shape, lower, rows), null);
+        }
+        long started = System.nanoTime();
+        ServerSession.Head head = source.head(sql, lower, rows);
+        comparer.sourceRead(System.nanoTime() - started);
+        if (head.sum().rows() < rows) {
+            // the last chunk stays open above, so rows only a replica has past the source's end are in it too;
+            // a row the source gained meanwhile only makes the first round differ, and it is read again
+            return new Next(new KeyRange(lower, Optional.empty()), head.sum());
+        }
+        return new Next(new KeyRange(lower, head.last()), head.sum());
+    }
+
+    /** The chunk above {@code lower}: up to the key of its {@code rows}-th row, or open-ended when fewer remain. */
+    private KeyRange nextRange(ChunkSql sql, TableShape shape, Optional<List<String>> lower, int rows) throws SQLException {
+        // the last chunk stays open above, so rows only a replica has past the source's end are in it too
+        return new KeyRange(lower, source.keyAt(sql, shape, new KeyRange(lower, Optional.empty()), rows - 1));
+    }
+
+    private record Checked(long rows, boolean decided) {
+    }
+
+    /** Compares one range on the given replicas and publishes what changed; returns the source's row count. */
+    private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
+                               ChunkSizer sizer, String foundBy, String trigger) throws SQLException, InterruptedException {
+        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null);
+    }
+
+    private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
+                               ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource)
+            throws SQLException, InterruptedException {
+        if (on.isEmpty()) {
+            return new Checked(firstSource == null ? 0 : firstSource.rows(), false);
+        }
+        long started = System.nanoTime();
+        Map<ServerSession, Verdict> verdicts = comparer.compare(source, on, shape, sql, range, firstSource);
+        boolean decided = true;
+        long rows = 0;
+        for (Map.Entry<ServerSession, Verdict> e : verdicts.entrySet()) {
+            Verdict v = e.getValue();
+            rows = v.source().rows();
+            metrics.chunk(cluster, v.kind().name().toLowerCase());
+            switch (v.kind()) {
+                case MATCH -> matched(e.getKey(), shape, range, v);
+                case DIFFER -> diverged(e.getKey(), shape, sql, range, v, foundBy, trigger);
+                case INCONCLUSIVE -> decided = false;
+            }
+        }
+        if (sizer != null) {
+            sizer.measured(rows, Duration.ofNanos(comparer.lastSourceNanos()));
+        }
+        rowsChecked += rows;
+        metrics.rows(cluster, rows);
+        LOG.tracef("%s %s %s: %s in %d ms", cluster, shape.table(), range, verdicts.values(),
+                (System.nanoTime() - started) / 1_000_000);
+        return new Checked(rows, decided);
+    }
+
+    private void matched(ServerSession replica, TableShape shape, KeyRange range, Verdict v) {
+        OpenRange was = open.remove(key(replica.id(), Findings.rangeId(shape.table(), range)));
+        if (was != null) {
+            publish.accept(Findings.matched(was.finding(), v, Instant.now()));
+        }
+    }
+
+    private void diverged(ServerSession replica, TableShape shape, ChunkSql sql, KeyRange range, Verdict v,
+                          String foundBy, String trigger) throws SQLException {
+        String rangeId = Findings.rangeId(shape.table(), range);
+        OpenRange was = open.get(key(replica.id(), rangeId));
+        if (was != null && was.finding().sourceChecksum().equals(v.source().hex())
+                && was.finding().replicaChecksum().equals(v.replica().hex())) {
+            return; // the same difference as last time: nothing new to say
+        }
+        Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
+                config.fenceTimeout()).narrow(range, v.source(), v.replica());
+        if (was == null && !narrowed.truncated() && !narrowed.rows().isEmpty()
+                && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
+            // a later pass chunks differently: these rows are already reported under the range that found them
+            return;
+        }
+        DivergenceFinding f = Findings.diverged(cluster, replica.id(), source.id(), shape, range, rangeId, v, narrowed,
+                was != null ? was.finding().foundBy() : foundBy, was != null ? was.finding().trigger() : trigger,
+                config.reportKeyValues(), Instant.now());
+        open.put(key(replica.id(), rangeId), new OpenRange(replica.id(), shape, range, rangeId, f, narrowed.rows()));
+        LOG.warnf("Data divergence in %s on %s, table %s: %d row(s) differ (source %d rows, replica %d rows)",
+                cluster, replica.id(), shape.table(), f.differingRows(), f.sourceRows(), f.replicaRows());
+        publish.accept(f);
+    }
+
+    private void recheckOpen() throws SQLException, InterruptedException {
+        for (OpenRange o : List.copyOf(open.values())) {
+            Optional<ServerSession> replica = replicas.stream().filter(r -> r.id().equals(o.replica())).findFirst();
+            if (replica.isEmpty() || lagOf(replica.get()).isEmpty()) {
+                continue;
+            }
+            try {
+                checkRange(o.shape(), new ChunkSql(o.shape(), config.hash()), o.range(), List.of(replica.get()), null,
+                        o.finding().foundBy(), o.finding().trigger());
+            } catch (SQLException e) {
+                if (!isNoSuchTable(e)) {
+                    throw e;
+                }
+                // the table is gone from the source: no rows left to differ
+                open.remove(key(o.replica(), o.rangeId()));
+                ChunkSum none = new ChunkSum(0, 0);
+                publish.accept(Findings.matched(o.finding(), Verdict.match(none, none), Instant.now()));
+            }
+        }
+    }
+
+    private void runTrigger(Trigger t) throws SQLException, InterruptedException {
+        List<TableShape> shapes = new ArrayList<>();
+        if (t.tables().isEmpty()) {
+            shapes.addAll(catalog.read(source).checked());
+        } else {
+            TableFilter filter = TableFilter.of(config);
+            for (TableRef ref : t.tables()) {
+                TableShape s = filter.accepts(ref) ? TableCatalog.shape(source, ref) : null;
+                if (s != null) {
+                    shapes.add(s);
+                }
+            }
+        }
+        List<ServerSession> on = t.replica().map(id -> replicas.stream().filter(r -> r.id().equals(id)).toList())
+                .orElse(replicas);
+        state = "triggered";
+        boolean decided = true;
+        for (TableShape shape : shapes) {
+            ChunkSql sql = new ChunkSql(shape, config.hash());
+            ChunkSizer sizer = sizers.computeIfAbsent(shape.table(), x -> new ChunkSizer(config.chunkTime(),
+                    config.initialChunkRows(), config.minChunkRows(), config.maxChunkRows()));
+            Optional<List<String>> lower = Optional.empty();
+            do {
+                Next next = next(sql, shape, lower, sizer.rows());
+                KeyRange range = next.range();
+                decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname(),
+                        next.sum()).decided;
+                lower = range.upper();
+            } while (lower.isPresent() && !stopped);
+        }
+        // a replica stopped on the error cannot meet a fence: check again once it runs
+        if (!decided && t.attempt() < TRIGGER_ATTEMPTS && !shapes.isEmpty()) {
+            triggers.add(new Trigger(t.tables(), t.replica(), t.alertname(), t.attempt() + 1,
+                    Instant.now().plus(config.pauseFor().multipliedBy(Math.min(12, t.attempt() + 1)))));
+        }
+        state = pass.isEmpty() ? "idle" : "scanning";
+    }
+
+    /** Replicas to compare now; null (after a pause) while the source is busy or a replica lags. */
+    private List<ServerSession> readyReplicas() throws SQLException {
+        long running = source.threadsRunning();
+        if (running > config.maxThreadsRunning()) {
+            pause("threads_running", "source Threads_running " + running);
+            return null;
+        }
+        List<ServerSession> ready = new ArrayList<>();
+        for (ServerSession r : replicas) {
+            OptionalLong lag = lagOf(r);
+            if (lag.isEmpty()) {
+                continue;
+            }
+            if (lag.getAsLong() > config.maxReplicaLag().toSeconds()) {
+                pause("replica_lag", r.id() + " lags " + lag.getAsLong() + " s");
+                return null;
+            }
+            ready.add(r);
+        }
+        return ready;
+    }
+
+    private OptionalLong lagOf(ServerSession r) throws SQLException {
+        return r.replicaLagSeconds();
+    }
+
+    private void pause(String reason, String detail) {
+        state = "paused: " + detail;
+        metrics.pause(cluster, reason);
+        sleep(config.pauseFor());
+    }
+
+    private void throttle(long rows) {
+        if (config.rowsPerSecond() > 0 && rows > 0) {
+            sleep(Duration.ofMillis(rows * 1000 / config.rowsPerSecond()));
+        }
+    }
+
+    private void connect() throws SQLException {
+        if (source != null) {
+            return; // a failed statement closes the sessions, so open ones are trusted
+        }
+        closeSessions();
+        Duration timeout = config.queryTimeout();
+        List<ServerSession> sessions = new ArrayList<>();
+        try {
+            for (WatchedInstance w : instances) {
+                sessions.add(ServerSession.open(w, jdbcOptions, connectTimeout, timeout));
+            }
+        } catch (SQLException e) {
+            sessions.forEach(ServerSession::close);
+            throw e;
+        }
+        ServerSession primary = sessions.stream().filter(s -> s.instance().expectedRole().orElse("").equals("primary"))
+                .findFirst().orElse(null);
+        if (primary == null) {
+            for (ServerSession s : sessions) {
+                if (s.replicaLagSeconds().isEmpty() && !hasChannels(s)) {
+                    primary = s;
+                    break;
+                }
+            }
+        }
+        if (primary == null) {
+            sessions.forEach(ServerSession::close);
+            throw new IllegalStateException("no source found among " + instances);
+        }
+        source = primary;
+        for (ServerSession s : sessions) {
+            if (s != primary) {
+                replicas.add(s);
+            }
+        }
+    }
+
+    private static boolean hasChannels(ServerSession s) throws SQLException {
+        return !s.rows(s.mariadb() ? "SHOW ALL REPLICAS STATUS" : "SHOW REPLICA STATUS").isEmpty();
+    }
+
+    private void closeSessions() {
+        if (source != null) {
+            source.close();
+        }
+        replicas.forEach(ServerSession::close);
+        replicas.clear();
+        source = null;
+    }
+
+    private void publishReport() {
+        List<ScanReport.SkippedTable> skipped = tables.skipped().entrySet().stream()
+                .map(e -> new ScanReport.SkippedTable(e.getKey().toString(), e.getValue()))
+                .sorted(java.util.Comparator.comparing(ScanReport.SkippedTable::table)).toList();
+        List<ScanReport.OpenRange> diverged = open.values().stream()
+                .map(o -> new ScanReport.OpenRange(o.replica(), o.shape().table().toString(), o.rangeId(),
+                        o.finding().differingRows(), o.finding().foundBy())).toList();
+        report = new ScanReport(cluster, source == null ? null : source.id(),
+                replicas.stream().map(ServerSession::id).toList(),
+                tables.checked().stream().map(s -> s.table().toString()).toList(), skipped, diverged, rowsChecked,
+                passes, lastPassFinishedAt, state, lastError);
+    }
+
+    /** ER_NO_SUCH_TABLE (1146), on both flavors. */
+    private static boolean isNoSuchTable(SQLException e) {
+        return e.getErrorCode() == 1146;
+    }
+
+    private static String key(String replica, String rangeId) {
+        return replica + "|" + rangeId;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
