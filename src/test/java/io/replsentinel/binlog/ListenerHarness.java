@@ -1,0 +1,106 @@
+package io.replsentinel.binlog;
+
+import io.replsentinel.event.BinlogListenerState;
+import io.replsentinel.event.GtidEvent;
+import io.replsentinel.inventory.Secret;
+import io.replsentinel.inventory.WatchedInstance;
+import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Topology;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs real {@link BinlogListener}s on lab servers without the service: what they publish is
+ * collected in memory, so tests can assert every transaction and every state they saw.
+ */
+final class ListenerHarness implements AutoCloseable {
+
+    static final String CLUSTER = "binlog-lab";
+    static final String JDBC = "sslMode=PREFERRED&allowPublicKeyRetrieval=true";
+
+    final List<GtidEvent> events = new CopyOnWriteArrayList<>();
+    final List<BinlogListenerState> states = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService supervisor = Executors.newScheduledThreadPool(2);
+    private final ServerIdAllocator allocator = new ServerIdAllocator(4200000000L, 4200009999L);
+    private final ServerIdRegistry registry = new ServerIdRegistry();
+    private final List<BinlogListener> listeners = new ArrayList<>();
+    private final Path dir;
+
+    ListenerHarness() {
+        try {
+            dir = Files.createTempDirectory("binlog-listener-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        supervisor.scheduleWithFixedDelay(() -> listeners.forEach(BinlogListener::check), 1, 1, TimeUnit.SECONDS);
+    }
+
+    static WatchedInstance watched(DbServer server, String user, String password) {
+        return new WatchedInstance(CLUSTER, server.host(), server.port(), user, new Secret(password),
+                Optional.empty(), Map.of(), false);
+    }
+
+    BinlogListener listen(DbServer server) {
+        return listen(watched(server, Topology.MONITOR_USER, Topology.MONITOR_PASSWORD));
+    }
+
+    BinlogListener listen(WatchedInstance instance) {
+        BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO), allocator, registry,
+                Set.of(), JDBC, events::add, states::add, supervisor, Clock.systemUTC());
+        BinlogListener l = new BinlogListener(instance, ctx);
+        listeners.add(l);
+        l.start();
+        return l;
+    }
+
+    List<GtidEvent> from(DbServer server) {
+        return events.stream().filter(e -> e.instance().equals(server.id())).toList();
+    }
+
+    Optional<BinlogListenerState> latestState(DbServer server) {
+        BinlogListenerState last = null;
+        for (BinlogListenerState s : states) {
+            if (s.instance().equals(server.id())) {
+                last = s;
+            }
+        }
+        return Optional.ofNullable(last);
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(BinlogListener::close);
+        supervisor.shutdownNow();
+        try {
+            io.replsentinel.lab.DbServer.class.getName();
+            deleteTree(dir);
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
