@@ -19,6 +19,7 @@ public final class ClusterView {
     private final Map<String, ReplicationStatus> latest = new TreeMap<>();
     private java.time.Instant firstSeen;
     private java.time.Instant lastSeen;
+    private final TransactionStream stream = new TransactionStream();
 
     public ClusterView(String cluster) {
         this.cluster = cluster;
@@ -26,6 +27,11 @@ public final class ClusterView {
 
     public String cluster() {
         return cluster;
+    }
+
+    /** What the cluster's binlog listeners said: their states and recent transactions. */
+    public TransactionStream stream() {
+        return stream;
     }
 
     /** Keeps the newer of two statuses of one instance: records can arrive out of poll order. */

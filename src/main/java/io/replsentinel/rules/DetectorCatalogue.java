@@ -33,6 +33,8 @@ public final class DetectorCatalogue {
     public static final String MULTIPLE_WRITABLE_PRIMARIES = "MultipleWritablePrimaries";
     public static final String REPLICATION_VERSION_SKEW = "ReplicationVersionSkew";
     public static final String REPLICATION_CONFIG_DRIFT = "ReplicationConfigDrift";
+    public static final String MISSING_TRANSACTIONS = "MissingTransactions";
+    public static final String BINLOG_LISTENER_DOWN = "BinlogListenerDown";
 
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
@@ -63,7 +65,9 @@ public final class DetectorCatalogue {
                 new ErrantTransactionsDetector(settings),
                 IdentityDetectors.multipleWritablePrimaries(),
                 TopologyDetectors.versionSkew(),
-                new ConfigDriftDetector());
+                new ConfigDriftDetector(),
+                new MissingTransactionsDetector(settings),
+                new BinlogListenerDownDetector());
     }
 
     /** Every built-in alertname; user rules may not take one of these names. */

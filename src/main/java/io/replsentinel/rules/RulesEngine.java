@@ -33,9 +33,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public class RulesEngine {
 
     public static final String CHANNEL = "status-in";
+    public static final String GTID_CHANNEL = "gtid-in";
+    public static final String LISTENER_CHANNEL = "listener-state-in";
+    /** Transactions can arrive by the thousand per second: the cluster is evaluated at most this often for them. */
+    private static final java.time.Duration STREAM_EVALUATION_INTERVAL = java.time.Duration.ofMillis(100);
     private static final Logger LOG = Logger.getLogger(RulesEngine.class);
 
     private final StatusReader reader;
+    private final ObjectMapper json;
     private final AlertDispatcher dispatcher;
     private final MeterRegistry registry;
     private final SentinelConfig config;
@@ -47,6 +52,7 @@ public class RulesEngine {
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
                        UserRules userRules, InstanceMetrics metrics) {
         this.reader = new StatusReader(json);
+        this.json = json;
         this.metrics = metrics;
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -81,6 +87,51 @@ public class RulesEngine {
         return message.ack();
     }
 
+    /** Reads channel {@code gtid-in} (the GTID topic): one transaction of one instance's binlog. */
+    @Incoming(GTID_CHANNEL)
+    public CompletionStage<Void> onTransaction(Message<String> message) {
+        return onStreamRecord(message, config.topics().gtid(), io.replsentinel.event.GtidEvent.class,
+                io.replsentinel.event.GtidEvent::cluster, (view, e) -> view.stream().add(e),
+                io.replsentinel.event.GtidEvent::seenAt, false);
+    }
+
+    /** Reads channel {@code listener-state-in}: a binlog listener's state, evaluated at once. */
+    @Incoming(LISTENER_CHANNEL)
+    public CompletionStage<Void> onListenerState(Message<String> message) {
+        return onStreamRecord(message, config.topics().listeners(), io.replsentinel.event.BinlogListenerState.class,
+                io.replsentinel.event.BinlogListenerState::cluster, (view, s) -> view.stream().update(s),
+                io.replsentinel.event.BinlogListenerState::observedAt, true);
+    }
+
+    private <T> CompletionStage<Void> onStreamRecord(Message<String> message, String topic, Class<T> type,
+            java.util.function.Function<T, String> cluster, java.util.function.BiConsumer<ClusterView, T> fold,
+            java.util.function.Function<T, Instant> time, boolean always) {
+        registry.counter("sentinel_events_consumed_total", "topic", topic).increment();
+        T event;
+        try {
+            event = json.readValue(message.getPayload(), type);
+            if (event == null || cluster.apply(event) == null || time.apply(event) == null) {
+                throw new IllegalArgumentException("cluster or time missing");
+            }
+        } catch (Exception e) {
+            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", "invalid_field").increment();
+            LOG.warnf("Dead-lettering a record of %s: %s", topic, String.valueOf(e.getMessage()).split("\n")[0]);
+            return message.nack(new MalformedRecordException("invalid_field", String.valueOf(e.getMessage())));
+        }
+        ClusterState state = clusters.computeIfAbsent(cluster.apply(event), c -> new ClusterState(c, trackerSettings()));
+        List<Alert> changes = List.of();
+        synchronized (state) {
+            fold.accept(state.view, event);
+            long now = System.nanoTime();
+            if (always || now - state.lastStreamEvaluation > STREAM_EVALUATION_INTERVAL.toNanos()) {
+                state.lastStreamEvaluation = now;
+                changes = evaluateView(state, time.apply(event));
+            }
+        }
+        dispatcher.dispatch(changes);
+        return message.ack();
+    }
+
     /** Folds one status into its cluster's view and returns the alert state changes it causes. */
     public List<Alert> evaluate(ReplicationStatus status) {
         ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, trackerSettings()));
@@ -88,13 +139,19 @@ public class RulesEngine {
             if (!state.view.update(status)) {
                 return List.of();
             }
+            return evaluateView(state, status.observedAt());
+        }
+    }
+
+    private List<Alert> evaluateView(ClusterState state, Instant eventTime) {
+        {
             List<Finding> findings = new ArrayList<>();
             for (Detector d : detectors) {
                 findings.addAll(d.detect(state.view));
             }
             recordErrantCounts(state.view, findings);
             // event time, not arrival time: a backlog replayed after a restart keeps its for: and holds
-            state.time = state.time == null || status.observedAt().isAfter(state.time) ? status.observedAt() : state.time;
+            state.time = state.time == null || eventTime.isAfter(state.time) ? eventTime : state.time;
             return state.tracker.evaluate(state.view, findings, state.time);
         }
     }
@@ -162,6 +219,7 @@ public class RulesEngine {
         final AlertTracker tracker;
         /** The newest poll time seen in this cluster: the clock its alert lifecycle runs on. */
         Instant time;
+        long lastStreamEvaluation;
 
         ClusterState(String cluster, AlertTracker.Settings settings) {
             this.view = new ClusterView(cluster);
