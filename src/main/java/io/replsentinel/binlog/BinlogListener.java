@@ -140,9 +140,7 @@ final class BinlogListener implements AutoCloseable {
         if (closing) {
             return;
         }
-        ListenerDown cause = ListenerDown.classify(message, error);
-        LOG.warnf("Binlog listener on %s stopped (%s): %s", instance, cause.cause(), cause.message());
-        failed(cause);
+        failed(ListenerDown.classify(message, error));
     }
 
     private void failed(ListenerDown cause) {
@@ -184,6 +182,11 @@ final class BinlogListener implements AutoCloseable {
 
     private void transition(String newState, ListenerDown cause) {
         if (!newState.equals(state) || !Objects.equals(cause == null ? null : cause.cause(), down == null ? null : down.cause())) {
+            if (cause != null) {
+                LOG.warnf("Binlog listener on %s is down (%s): %s", instance, cause.cause(), cause.message());
+            } else if (down != null) {
+                LOG.infof("Binlog listener on %s streams again", instance);
+            }
             state = newState;
             down = cause;
             since = ctx.clock().instant();

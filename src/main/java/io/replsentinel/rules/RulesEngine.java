@@ -41,6 +41,7 @@ public class RulesEngine {
 
     private final StatusReader reader;
     private final ObjectMapper json;
+    private final TransactionLag transactionLag;
     private final AlertDispatcher dispatcher;
     private final MeterRegistry registry;
     private final SentinelConfig config;
@@ -53,6 +54,7 @@ public class RulesEngine {
                        UserRules userRules, InstanceMetrics metrics) {
         this.reader = new StatusReader(json);
         this.json = json;
+        this.transactionLag = new TransactionLag(registry);
         this.metrics = metrics;
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -91,7 +93,10 @@ public class RulesEngine {
     @Incoming(GTID_CHANNEL)
     public CompletionStage<Void> onTransaction(Message<String> message) {
         return onStreamRecord(message, config.topics().gtid(), io.replsentinel.event.GtidEvent.class,
-                io.replsentinel.event.GtidEvent::cluster, (view, e) -> view.stream().add(e),
+                io.replsentinel.event.GtidEvent::cluster, (view, e) -> {
+                    view.stream().add(e);
+                    transactionLag.record(view, e);
+                },
                 io.replsentinel.event.GtidEvent::seenAt, false);
     }
 

@@ -39,10 +39,19 @@ final class ListenerHarness implements AutoCloseable {
     private final ServerIdRegistry registry = new ServerIdRegistry();
     private final List<BinlogListener> listeners = new ArrayList<>();
     private final Path dir;
+    private final boolean ownDir;
+    /** Called for every event beside collecting it, e.g. to time it. */
+    volatile java.util.function.Consumer<GtidEvent> onEvent = e -> { };
 
     ListenerHarness() {
+        this(null);
+    }
+
+    /** Listeners whose offsets live in {@code dir}, so a second harness on it resumes where the first stopped. */
+    ListenerHarness(Path dir) {
         try {
-            dir = Files.createTempDirectory("binlog-listener-test");
+            this.ownDir = dir == null;
+            this.dir = dir == null ? Files.createTempDirectory("binlog-listener-test") : dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -60,7 +69,10 @@ final class ListenerHarness implements AutoCloseable {
 
     BinlogListener listen(WatchedInstance instance) {
         BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO), allocator, registry,
-                Set.of(), JDBC, events::add, states::add, supervisor, Clock.systemUTC());
+                Set.of(), JDBC, e -> {
+                    onEvent.accept(e);
+                    events.add(e);
+                }, states::add, supervisor, Clock.systemUTC());
         BinlogListener l = new BinlogListener(instance, ctx);
         listeners.add(l);
         l.start();
@@ -86,8 +98,9 @@ final class ListenerHarness implements AutoCloseable {
         listeners.forEach(BinlogListener::close);
         supervisor.shutdownNow();
         try {
-            io.replsentinel.lab.DbServer.class.getName();
-            deleteTree(dir);
+            if (ownDir) {
+                deleteTree(dir);
+            }
         } catch (IOException ignored) {
             // a temp directory left behind is harmless
         }

@@ -148,6 +148,33 @@ class BinlogPipelineTest {
     }
 
     @Test
+    @Order(9)
+    void errantWriteOnAReplica_raisesErrantTransactionsNamingItsTableAndRows() {
+        Topology t = Lab.mysqlBinlog();
+        awaitListenersRunning(t, Lab.MYSQL_BINLOG_CLUSTER);
+        DbServer replica = t.replicas().get(0);
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            int k = KEYS.getAndAdd(2);
+            long start = System.nanoTime();
+            replica.exec("SET GLOBAL super_read_only = OFF",
+                    "BEGIN", "INSERT INTO lab.t VALUES (" + k + ", 'errant')", "INSERT INTO lab.t VALUES (" + (k + 1) + ", 'errant')",
+                    "UPDATE lab.t SET v = 'errant too' WHERE id = " + k, "COMMIT",
+                    "SET GLOBAL super_read_only = ON");
+            JsonNode a = KafkaTestClient.json(alerts.firing("ErrantTransactions", replica.id(), Map.of()));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("ErrantTransactions on %s %d ms after the errant commit (found by %s)%n", replica.id(), millis,
+                    a.path("evidence").path("foundBy").asText("poll"));
+            JsonNode table = a.path("evidence").path("errantTables").get(0);
+            assertThat(table.path("table").asText()).isEqualTo("lab.t");
+            assertThat(table.path("inserted").asInt()).isEqualTo(2);
+            assertThat(table.path("updated").asInt()).isEqualTo(1);
+            assertThat(a.path("evidence").path("errantTransactionsSeen").get(0).asText())
+                    .startsWith(replica.scalar("SELECT @@server_uuid") + ":");
+            assertThat(a.toString()).doesNotContain("errant too");
+        }
+    }
+
+    @Test
     @Order(10)
     void mysqlEmptyTransactionUnderTheSourcesNextGtid_raisesMissingTransactionsSkipped() {
         Topology t = Lab.mysqlBinlog();
