@@ -37,7 +37,8 @@ class BinlogListenerBench {
     @Test
     void listenerCost() throws Exception {
         StringBuilder out = new StringBuilder();
-        try (Topology t = Topology.mysql(0)) {
+        // each listener holds two connections (its binlog dump and Debezium's JDBC one): 50 need more than the lab's 60
+        try (Topology t = Topology.builder(io.replsentinel.lab.Flavor.MYSQL).replicas(0).option("max_connections=300").build()) {
             DbServer source = t.source();
             source.exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
             out.append(footprint(source, 1)).append(footprint(source, 10)).append(footprint(source, 50));

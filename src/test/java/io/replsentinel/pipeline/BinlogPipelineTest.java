@@ -78,6 +78,11 @@ class BinlogPipelineTest {
             }
             assertThat(new HashSet<>(byInstance.get(t.source().id()))).isEqualTo(new HashSet<>(byInstance.get(t.replicas().get(0).id())));
         }
+        // each of those transactions was measured between the two listeners
+        String series = "mysql_replication_transaction_lag_seconds_count{cluster=\"" + Lab.MYSQL_BINLOG_CLUSTER
+                + "\",instance=\"" + t.replicas().get(0).id() + "\"}";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(io.restassured.RestAssured.given()
+                .get("/q/metrics").then().statusCode(200).extract().asString()).contains(series));
     }
 
     @Test
