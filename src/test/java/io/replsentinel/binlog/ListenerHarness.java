@@ -27,13 +27,13 @@ import java.util.concurrent.TimeUnit;
  * Runs real {@link BinlogListener}s on lab servers without the service: what they publish is
  * collected in memory, so tests can assert every transaction and every state they saw.
  */
-final class ListenerHarness implements AutoCloseable {
+public final class ListenerHarness implements AutoCloseable {
 
     static final String CLUSTER = "binlog-lab";
     static final String JDBC = "sslMode=PREFERRED&allowPublicKeyRetrieval=true";
 
-    final List<GtidEvent> events = new CopyOnWriteArrayList<>();
-    final List<BinlogListenerState> states = new CopyOnWriteArrayList<>();
+    public final List<GtidEvent> events = new CopyOnWriteArrayList<>();
+    public final List<BinlogListenerState> states = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService supervisor = Executors.newScheduledThreadPool(2);
     private final ServerIdAllocator allocator = new ServerIdAllocator(4200000000L, 4200009999L);
     private final ServerIdRegistry registry = new ServerIdRegistry();
@@ -41,14 +41,14 @@ final class ListenerHarness implements AutoCloseable {
     private final Path dir;
     private final boolean ownDir;
     /** Called for every event beside collecting it, e.g. to time it. */
-    volatile java.util.function.Consumer<GtidEvent> onEvent = e -> { };
+    public volatile java.util.function.Consumer<GtidEvent> onEvent = e -> { };
 
-    ListenerHarness() {
+    public ListenerHarness() {
         this(null);
     }
 
     /** Listeners whose offsets live in {@code dir}, so a second harness on it resumes where the first stopped. */
-    ListenerHarness(Path dir) {
+    public ListenerHarness(Path dir) {
         try {
             this.ownDir = dir == null;
             this.dir = dir == null ? Files.createTempDirectory("binlog-listener-test") : dir;
@@ -63,11 +63,11 @@ final class ListenerHarness implements AutoCloseable {
                 Optional.empty(), Map.of(), false);
     }
 
-    BinlogListener listen(DbServer server) {
-        return listen(watched(server, Topology.MONITOR_USER, Topology.MONITOR_PASSWORD));
+    public void listen(DbServer server) {
+        listen(watched(server, Topology.MONITOR_USER, Topology.MONITOR_PASSWORD));
     }
 
-    BinlogListener listen(WatchedInstance instance) {
+    public void listen(WatchedInstance instance) {
         BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO), allocator, registry,
                 Set.of(), JDBC, e -> {
                     onEvent.accept(e);
@@ -76,14 +76,13 @@ final class ListenerHarness implements AutoCloseable {
         BinlogListener l = new BinlogListener(instance, ctx);
         listeners.add(l);
         l.start();
-        return l;
     }
 
-    List<GtidEvent> from(DbServer server) {
+    public List<GtidEvent> from(DbServer server) {
         return events.stream().filter(e -> e.instance().equals(server.id())).toList();
     }
 
-    Optional<BinlogListenerState> latestState(DbServer server) {
+    public Optional<BinlogListenerState> latestState(DbServer server) {
         BinlogListenerState last = null;
         for (BinlogListenerState s : states) {
             if (s.instance().equals(server.id())) {

@@ -1,4 +1,6 @@
-package io.replsentinel.binlog;
+package io.replsentinel.bench;
+
+import io.replsentinel.binlog.ListenerHarness;
 
 import io.replsentinel.event.BinlogListenerState;
 import io.replsentinel.event.GtidEvent;
