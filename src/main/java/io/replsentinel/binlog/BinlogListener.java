@@ -62,6 +62,10 @@ final class BinlogListener implements AutoCloseable {
     private Instant lastPublished;
     private long sequence;
     private boolean engineStarted;
+    private TransactionAssembler assembler;
+    private String assemblerFlavor;
+    /** The engine is being stopped to join again with another server_id, not because it failed. */
+    private boolean rejoining;
 
     BinlogListener(WatchedInstance instance, Context ctx) {
         this.instance = instance;
@@ -97,8 +101,13 @@ final class BinlogListener implements AutoCloseable {
                 serverId = ctx.allocator().allocate(ctx.registry().seen());
             }
             Files.createDirectories(dir);
-            TransactionAssembler assembler = new TransactionAssembler(instance, flavor, ctx.settings().keyValues(),
-                    ctx.clock(), this::onTransaction);
+            if (assembler == null || !flavor.equals(assemblerFlavor)) {
+                // one per listener, not per engine: a restarted engine may replay its last transactions
+                assembler = new TransactionAssembler(instance, flavor, ctx.settings().keyValues(), ctx.clock(), this::onTransaction);
+                assemblerFlavor = flavor;
+            }
+            assembler.restart();
+            TransactionAssembler assembler = this.assembler;
             DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> e = DebeziumEngine.create(Connect.class)
                     .using(EngineProperties.of(instance, flavor, serverId, dir, ctx.settings()))
                     .using(new DebeziumEngine.ConnectorCallback() {
@@ -140,6 +149,11 @@ final class BinlogListener implements AutoCloseable {
         if (closing) {
             return;
         }
+        if (rejoining) {
+            rejoining = false;
+            attempt();
+            return;
+        }
         failed(ListenerDown.classify(message, error));
     }
 
@@ -155,6 +169,10 @@ final class BinlogListener implements AutoCloseable {
         if (closing) {
             return;
         }
+        if (engine != null && engineStarted && !rejoining && ctx.registry().seen().contains(serverId)) {
+            rejoin();
+            return;
+        }
         if (engine != null && engineStarted) {
             Optional<Boolean> connected = streamingMetric("Connected").map(Boolean.class::cast);
             if (connected.isPresent() && !connected.get()) {
@@ -165,6 +183,27 @@ final class BinlogListener implements AutoCloseable {
             }
         }
         publish(false);
+    }
+
+    /**
+     * A server of the topology now reports the server_id this listener joined with (a replica added
+     * or renumbered): the listener leaves at once, before the source mistakes one for the other and
+     * drops the real replica (error 1236), and joins again with a free id from its last offsets.
+     */
+    private void rejoin() {
+        long clashing = serverId;
+        LOG.warnf("A server of %s's topology now uses server_id %d, the binlog listener's: it joins again with another",
+                instance, clashing);
+        serverId = null;
+        ctx.allocator().release(clashing);
+        rejoining = true;
+        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> e = engine;
+        try {
+            e.close();
+        } catch (IOException | IllegalStateException alreadyStopped) {
+            rejoining = false;
+            ctx.supervisor().execute(this::attempt);
+        }
     }
 
     private Optional<Object> streamingMetric(String attribute) {

@@ -39,8 +39,16 @@ public class ServerIdRegistry {
                 ids.add(r.serverId());
             }
         }
-        String key = status.cluster() + "/" + status.instance();
-        if (status.reachable() || !byInstance.containsKey(key)) {
+        record(status.cluster(), status.instance(), ids, status.reachable());
+    }
+
+    /**
+     * Records the ids one poll of one instance showed; an unreachable instance keeps the ids it
+     * showed last, since its servers still hold them.
+     */
+    public void record(String cluster, String instance, Set<Long> ids, boolean reachable) {
+        String key = cluster + "/" + instance;
+        if (reachable || !byInstance.containsKey(key)) {
             byInstance.put(key, Set.copyOf(ids));
         }
         synchronized (this) {

@@ -70,6 +70,11 @@ final class TransactionAssembler {
         open.row(source, value, record.key());
     }
 
+    /** A new engine streams from its offsets: a transaction left open by the old one will not end. */
+    void restart() {
+        open = null;
+    }
+
     long duplicates() {
         return duplicates;
     }

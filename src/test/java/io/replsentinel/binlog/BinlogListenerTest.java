@@ -103,6 +103,30 @@ class BinlogListenerTest {
         assertThat(multi.tables()).containsExactly(new GtidEvent.TableRows("lab.t", 2, 1, 0));
     }
 
+    @Test
+    void serverIdTakenLaterByAServerOfTheTopology_listenerJoinsAgainWithAnother_andMissesNothing() {
+        String cluster = "binlog-rejoin";
+        DbServer replica = mysql.replicas().get(0);
+        harness.listen(ListenerHarness.watched(cluster, replica, Topology.MONITOR_USER, Topology.MONITOR_PASSWORD));
+        await().atMost(Duration.ofSeconds(60)).until(() -> harness.latestState(cluster, replica)
+                .filter(s -> s.state().equals(BinlogListenerState.RUNNING)).isPresent());
+        long first = harness.latestState(cluster, replica).orElseThrow().serverId();
+        mysql.insert(500);
+        harness.pollerSaw("10.0.0.99:3306", first);
+        await().atMost(Duration.ofSeconds(60)).until(() -> harness.latestState(cluster, replica)
+                .filter(s -> s.state().equals(BinlogListenerState.RUNNING) && s.serverId() != null && s.serverId() != first)
+                .isPresent());
+        mysql.insert(501);
+        mysql.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        String uuid = mysql.source().scalar("SELECT @@server_uuid");
+        String executed = mysql.source().scalar("SELECT @@gtid_executed").replace("\n", "");
+        String own = java.util.Arrays.stream(executed.split(",")).filter(p -> p.startsWith(uuid)).findFirst().orElseThrow();
+        long lastSeq = Long.parseLong(own.substring(own.lastIndexOf('-') + 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> gtids(harness.from(cluster, replica)).contains(uuid + ":" + lastSeq)
+                && gtids(harness.from(cluster, replica)).contains(uuid + ":" + (lastSeq - 1)));
+        assertThat(gtids(harness.from(cluster, replica))).doesNotHaveDuplicates();
+    }
+
     private static void startAndAwaitRunning(DbServer... servers) {
         for (DbServer s : servers) {
             harness.listen(s);

@@ -59,7 +59,12 @@ public final class ListenerHarness implements AutoCloseable {
     }
 
     static WatchedInstance watched(DbServer server, String user, String password) {
-        return new WatchedInstance(CLUSTER, server.host(), server.port(), user, new Secret(password),
+        return watched(CLUSTER, server, user, password);
+    }
+
+    /** The server as an instance of {@code cluster}: a second listener on one server needs a cluster of its own. */
+    public static WatchedInstance watched(String cluster, DbServer server, String user, String password) {
+        return new WatchedInstance(cluster, server.host(), server.port(), user, new Secret(password),
                 Optional.empty(), Map.of(), false);
     }
 
@@ -78,14 +83,27 @@ public final class ListenerHarness implements AutoCloseable {
         l.start();
     }
 
+    /** As if a poll had shown a server of the topology using {@code serverId}. */
+    public void pollerSaw(String instance, long serverId) {
+        registry.record(CLUSTER, instance, Set.of(serverId), true);
+    }
+
     public List<GtidEvent> from(DbServer server) {
-        return events.stream().filter(e -> e.instance().equals(server.id())).toList();
+        return from(CLUSTER, server);
+    }
+
+    public List<GtidEvent> from(String cluster, DbServer server) {
+        return events.stream().filter(e -> e.cluster().equals(cluster) && e.instance().equals(server.id())).toList();
     }
 
     public Optional<BinlogListenerState> latestState(DbServer server) {
+        return latestState(CLUSTER, server);
+    }
+
+    public Optional<BinlogListenerState> latestState(String cluster, DbServer server) {
         BinlogListenerState last = null;
         for (BinlogListenerState s : states) {
-            if (s.instance().equals(server.id())) {
+            if (s.cluster().equals(cluster) && s.instance().equals(server.id())) {
                 last = s;
             }
         }
