@@ -63,6 +63,8 @@ final class BinlogListener implements AutoCloseable {
     private long sequence;
     private boolean engineStarted;
     private TransactionAssembler assembler;
+    private Instant lastProbe;
+    private ListenerDown lastProbeResult;
     private String assemblerFlavor;
     /** The engine is being stopped to join again with another server_id, not because it failed. */
     private boolean rejoining;
@@ -176,13 +178,24 @@ final class BinlogListener implements AutoCloseable {
         if (engine != null && engineStarted) {
             Optional<Boolean> connected = streamingMetric("Connected").map(Boolean.class::cast);
             if (connected.isPresent() && !connected.get()) {
-                transition(BinlogListenerState.DOWN, new ListenerDown(ListenerDown.CONNECTION,
-                        "the binlog connection is lost; the client is reconnecting"));
+                transition(BinlogListenerState.DOWN, whyDisconnected());
             } else if (connected.orElse(false)) {
                 transition(BinlogListenerState.RUNNING, null);
             }
         }
         publish(false);
+    }
+
+    /** Lost connection or refused account: asked of the server at most every few seconds. */
+    private ListenerDown whyDisconnected() {
+        Instant now = ctx.clock().instant();
+        if (lastProbe == null || Duration.between(lastProbe, now).toSeconds() >= 3) {
+            lastProbe = now;
+            lastProbeResult = Preflight.privileges(instance, ctx.jdbcOptions(), 2000)
+                    .filter(d -> ListenerDown.PRIVILEGES.equals(d.cause()))
+                    .orElse(new ListenerDown(ListenerDown.CONNECTION, "the binlog connection is lost; the client is reconnecting"));
+        }
+        return lastProbeResult;
     }
 
     /**

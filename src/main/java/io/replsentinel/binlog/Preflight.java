@@ -63,6 +63,10 @@ final class Preflight {
             if (!"FULL".equalsIgnoreCase(rowImage)) {
                 return down(flavor, ListenerDown.UNSUPPORTED_CONFIG, "binlog_row_image is " + rowImage + ", not FULL");
             }
+            Optional<ListenerDown> denied = replicationSlaveMissing(st);
+            if (denied.isPresent()) {
+                return new Result(flavor, denied);
+            }
             if (!mariadb) {
                 try (ResultSet rs = st.executeQuery("SELECT @@gtid_executed")) {
                     rs.next();
@@ -77,6 +81,43 @@ final class Preflight {
         } catch (SQLException e) {
             return new Result(null, Optional.of(ListenerDown.classify(e.getMessage(), e)));
         }
+    }
+
+    /**
+     * Whether the account can still dump the binlog: a listener whose connection dropped and does
+     * not come back is either unreachable or was refused; this tells the two apart.
+     */
+    static Optional<ListenerDown> privileges(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis) {
+        Properties props = new Properties();
+        props.setProperty("user", instance.user());
+        props.setProperty("password", instance.password().reveal());
+        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
+        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
+        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions;
+        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+            return replicationSlaveMissing(st);
+        } catch (SQLException e) {
+            return Optional.of(ListenerDown.classify(e.getMessage(), e));
+        }
+    }
+
+    /** The account's own grants (roles aside) lack REPLICATION SLAVE, which the binlog dump needs. */
+    private static Optional<ListenerDown> replicationSlaveMissing(Statement st) throws SQLException {
+        StringBuilder grants = new StringBuilder();
+        try (ResultSet rs = st.executeQuery("SHOW GRANTS")) {
+            while (rs.next()) {
+                String g = rs.getString(1);
+                if (g.startsWith("GRANT ") && g.contains(" ON *.* ")) {
+                    String privs = g.substring(6, g.indexOf(" ON *.* "));
+                    if (privs.contains("REPLICATION SLAVE") || privs.contains("ALL PRIVILEGES")) {
+                        return Optional.empty();
+                    }
+                    grants.append(g.replaceAll("IDENTIFIED BY .*", ""));
+                }
+            }
+        }
+        return Optional.of(new ListenerDown(ListenerDown.PRIVILEGES, "the account lacks REPLICATION SLAVE ON *.*, which"
+                + " the binlog dump needs; its global grants: " + grants));
     }
 
     static boolean tagged(String gtidSet) {

@@ -257,6 +257,25 @@ class BinlogPipelineTest {
         }
     }
 
+    @Test
+    @Order(13)
+    void revokedReplicationSlave_raisesBinlogListenerDownPrivileges_andResolvesOnceGrantedAgain() {
+        Topology t = Lab.mariadbBinlog();
+        awaitListenersRunning(t, Lab.MARIADB_BINLOG_CLUSTER);
+        DbServer source = t.source();
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            source.exec("REVOKE REPLICATION SLAVE ON *.* FROM '" + Topology.MONITOR_USER + "'@'%'");
+            try {
+                assertThat(killListenerDumpThreads(source)).isEqualTo(1);
+                ConsumerRecord<String, String> firing = alerts.firing("BinlogListenerDown", source.id(), Map.of("cause", "privileges"));
+                assertThat(KafkaTestClient.json(firing).path("evidence").path("error").asText()).contains("REPLICATION SLAVE");
+            } finally {
+                source.exec("GRANT REPLICATION SLAVE ON *.* TO '" + Topology.MONITOR_USER + "'@'%'");
+            }
+            alerts.resolved(alerts.firing("BinlogListenerDown", source.id(), Map.of("cause", "privileges")).key());
+        }
+    }
+
     private static long lastSeq(String gtidSet, String uuid) {
         for (String part : gtidSet.split(",")) {
             String p = part.trim();
