@@ -25,6 +25,8 @@ public class EventMessages {
     public static final String TYPE_STATUS = "io.replsentinel.replication.status.v1";
     public static final String TYPE_ALERT = "io.replsentinel.alert.v1";
     public static final String TYPE_DIVERGENCE = "io.replsentinel.divergence.finding.v1";
+    public static final String TYPE_GTID = "io.replsentinel.replication.gtid.v1";
+    public static final String TYPE_LISTENER_STATE = "io.replsentinel.binlog.listener.v1";
 
     private static final URI SOURCE = URI.create("urn:repl-sentinel");
 

@@ -62,6 +62,12 @@ public interface SentinelConfig {
         /** Turns the heartbeat on or off for this cluster; {@code sentinel.heartbeat.enabled} when absent. */
         Optional<Boolean> heartbeat();
 
+        /**
+         * Turns the binlog listeners (one per instance, see {@code sentinel.binlog}) on or off for this
+         * cluster; {@code sentinel.binlog.enabled} when absent.
+         */
+        Optional<Boolean> binlogListener();
+
         /** The instances; an instance's id is {@code host:port} and must be unique in the inventory. */
         List<Instance> instances();
     }
@@ -177,6 +183,13 @@ public interface SentinelConfig {
          */
         @WithDefault("mysql.replication.alert-state")
         String alertState();
+        /** One GtidEvent per committed transaction of every listened instance, keyed by cluster. */
+        @WithDefault("mysql.replication.gtid")
+        String gtid();
+
+        /** The binlog listeners' states (running, down with a cause), keyed by cluster. */
+        @WithDefault("mysql.replication.listeners")
+        String listeners();
 
         /** Partitions for topics the service creates when they are missing. */
         @WithDefault("3")

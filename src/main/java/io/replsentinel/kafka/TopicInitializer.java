@@ -57,7 +57,8 @@ public class TopicInitializer {
     /** Runs before SmallRye Reactive Messaging starts its channels (it observes at LIBRARY_BEFORE). */
     void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         SentinelConfig.Topics topics = config.topics();
-        List<String> names = List.of(topics.status(), topics.alerts(), topics.dlq(), divergence.topic());
+        List<String> names = List.of(topics.status(), topics.alerts(), topics.dlq(), divergence.topic(), topics.gtid(),
+                topics.listeners());
         try (Admin admin = Admin.create(adminConfig(kafkaConfig))) {
             Set<String> created = ensureTopics(admin, names, topics.partitions(), topics.replicationFactor(), TIMEOUT);
             if (!created.isEmpty()) {

@@ -40,6 +40,8 @@ final class ClusterState {
     int partition = -1;
     /** Set when restored and not evaluated since: the poll time before the outage. */
     Instant restoredAt;
+    /** When binlog-stream records last made the cluster be evaluated ({@link System#nanoTime()}). */
+    long lastStreamEvaluation;
 
     ClusterState(String cluster, AlertTracker tracker) {
         this.cluster = cluster;

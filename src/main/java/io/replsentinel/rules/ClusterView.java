@@ -24,6 +24,7 @@ public final class ClusterView {
     private final PollClock clock = new PollClock();
     /** Ranges the data checker holds for diverged, by replica and range id; a match removes one. */
     private final Map<String, DivergenceFinding> divergences = new TreeMap<>();
+    private final TransactionStream stream = new TransactionStream();
 
     public ClusterView(String cluster) {
         this.cluster = cluster;
@@ -31,6 +32,11 @@ public final class ClusterView {
 
     public String cluster() {
         return cluster;
+    }
+
+    /** What the cluster's binlog listeners said: their states and recent transactions. */
+    public TransactionStream stream() {
+        return stream;
     }
 
     /**

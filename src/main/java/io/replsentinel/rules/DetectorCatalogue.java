@@ -38,6 +38,8 @@ public final class DetectorCatalogue {
     public static final String MONITOR_PRIVILEGES_MISSING = "MonitorPrivilegesMissing";
     /** Not in the contract's table: the monitor's own blind spot, see docs/runbooks.md#gtidsetunreadable. */
     public static final String GTID_SET_UNREADABLE = "GtidSetUnreadable";
+    public static final String MISSING_TRANSACTIONS = "MissingTransactions";
+    public static final String BINLOG_LISTENER_DOWN = "BinlogListenerDown";
 
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
@@ -71,8 +73,9 @@ public final class DetectorCatalogue {
                 TopologyDetectors.versionSkew(),
                 new ConfigDriftDetector(),
                 monitorPrivilegesMissing(),
-
-                new GtidSetUnreadableDetector());
+                new GtidSetUnreadableDetector(),
+                new MissingTransactionsDetector(settings),
+                new BinlogListenerDownDetector());
     }
 
     /** Every built-in alertname; user rules may not take one of these names. */

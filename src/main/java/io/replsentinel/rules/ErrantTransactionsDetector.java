@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import io.replsentinel.event.ChannelStatus;
+import io.replsentinel.event.GtidEvent;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.gtid.ErrantTransactions;
 import io.replsentinel.gtid.MariaDbGtidState;
@@ -54,7 +55,7 @@ final class ErrantTransactionsDetector implements Detector {
                     ? judge(view, replica) : Optional.of(Optional.empty());
             Optional<Finding> current = verdict.orElseGet(() -> verdicts.getOrDefault(key, Optional.empty()));
             verdicts.put(key, current);
-            current.ifPresent(findings::add);
+            withStream(view, replica, current).ifPresent(findings::add);
         }
         return findings;
     }
@@ -89,6 +90,101 @@ final class ErrantTransactionsDetector implements Detector {
 
     private static java.time.Instant polledUntil(ReplicationStatus s) {
         return s.observedAt().plusMillis(Math.max(0, s.pollMillis()));
+    }
+
+    /**
+     * Where a binlog listener runs on the replica: the transactions it logged that the replica
+     * originated itself and no source has, with their tables and row counts. They add the tables
+     * to the poll's verdict, and raise the alert on their own before the next polls can compare
+     * GTID sets (within a second of the errant commit).
+     */
+    private Optional<Finding> withStream(ClusterView view, ReplicationStatus replica, Optional<Finding> polled) {
+        if (!replica.reachable() || replica.channels().isEmpty()) {
+            return polled;
+        }
+        List<ReplicationStatus> sources = new ArrayList<>();
+        for (ChannelStatus ch : replica.channels()) {
+            view.sourceOf(ch).filter(ReplicationStatus::reachable).ifPresent(sources::add);
+        }
+        if (sources.isEmpty()) {
+            return polled;
+        }
+        List<GtidEvent> errant = new ArrayList<>();
+        for (GtidEvent tx : view.stream().transactions(replica.instance())) {
+            if (originatedOn(replica, tx) && !allowed(tx) && sources.stream().noneMatch(s -> holds(s, tx))) {
+                errant.add(tx);
+            }
+        }
+        if (errant.isEmpty()) {
+            return polled;
+        }
+        Map<String, long[]> tables = new java.util.TreeMap<>();
+        for (GtidEvent tx : errant) {
+            for (GtidEvent.TableRows t : tx.tables()) {
+                long[] c = tables.computeIfAbsent(t.table(), k -> new long[3]);
+                c[0] += t.inserted();
+                c[1] += t.updated();
+                c[2] += t.deleted();
+            }
+        }
+        List<Map<String, Object>> touched = new ArrayList<>();
+        tables.forEach((t, c) -> touched.add(Map.of("table", t, "inserted", c[0], "updated", c[1], "deleted", c[2])));
+        List<String> gtids = errant.stream().map(GtidEvent::gtid).limit(20).toList();
+        if (polled.isPresent()) {
+            Finding f = polled.get();
+            Map<String, Object> evidence = new LinkedHashMap<>(f.evidence());
+            evidence.put("errantTables", touched);
+            evidence.put("errantTransactionsSeen", gtids);
+            evidence.put("foundBy", "poll");
+            return Optional.of(new Finding(f.alertname(), f.severity(), f.cluster(), f.instance(), f.labels(),
+                    f.instanceLabels(), f.summary(), f.description(), evidence, f.observedAt()));
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("errantGtids", String.join(",", gtids));
+        evidence.put("errantCount", errant.size());
+        evidence.put("errantTables", touched);
+        evidence.put("errantTransactionsSeen", gtids);
+        evidence.put("foundBy", "binlog");
+        evidence.put("sources", sources.stream().map(ReplicationStatus::instance).toList());
+        Match m = new Match(Map.of(), replica.instance() + " has transactions its source never had: " + gtids.get(0),
+                "The replica's binlog holds " + errant.size() + " transaction(s) it originated itself, touching "
+                        + touched + ". They will break a failover to it or a re-point.", evidence);
+        return Optional.of(DetectorSupport.finding(alertname(), DetectorCatalogue.WARNING, replica, Map.of(), m));
+    }
+
+    /** The replica wrote it itself: its own uuid (MySQL) or its own server_id (MariaDB) is the GTID's origin. */
+    private static boolean originatedOn(ReplicationStatus replica, GtidEvent tx) {
+        if (replica.mariadb()) {
+            return replica.serverId() != null && replica.serverId().equals(tx.originServerId());
+        }
+        return replica.serverUuid() != null && replica.serverUuid().equalsIgnoreCase(tx.originServerUuid());
+    }
+
+    private boolean allowed(GtidEvent tx) {
+        return (tx.originServerUuid() != null && settings.errantAllowedUuids().contains(tx.originServerUuid().toLowerCase()))
+                || (tx.originDomainId() != null && settings.errantAllowedDomainIds().contains(tx.originDomainId()))
+                || (tx.originServerId() != null && settings.errantAllowedServerIds().contains(tx.originServerId()));
+    }
+
+    /** The source has the transaction too (e.g. an empty one injected there to repair the history). */
+    private static boolean holds(ReplicationStatus source, GtidEvent tx) {
+        try {
+            if (source.mariadb()) {
+                if (source.gtidBinlogState() == null || tx.originDomainId() == null || tx.originServerId() == null) {
+                    return false;
+                }
+                long seq = Long.parseLong(tx.gtid().substring(tx.gtid().lastIndexOf('-') + 1));
+                return MariaDbGtidState.parse(source.gtidBinlogState()).get(tx.originDomainId(), tx.originServerId())
+                        .map(g -> Long.compareUnsigned(g.seq(), seq) >= 0).orElse(false);
+            }
+            if (source.gtidExecuted() == null || tx.originServerUuid() == null) {
+                return false;
+            }
+            long n = Long.parseLong(tx.gtid().substring(tx.gtid().lastIndexOf(':') + 1));
+            return MySqlGtidSet.parse(source.gtidExecuted()).contains(tx.originServerUuid().toLowerCase(), n);
+        } catch (IllegalArgumentException unreadable) {
+            return true; // cannot tell: say nothing rather than raise on a set this version cannot read
+        }
     }
 
     private ErrantTransactions mysql(ReplicationStatus replica, List<ReplicationStatus> sources) {

@@ -53,9 +53,15 @@ public class RulesEngine {
     public static final String CHANNEL = "status-in";
     /** Dead-letter reason of a status whose cluster is not watched. */
     public static final String UNKNOWN_CLUSTER = "unknown_cluster";
+    public static final String GTID_CHANNEL = "gtid-in";
+    public static final String LISTENER_CHANNEL = "listener-state-in";
+    /** Transactions can arrive by the thousand per second: the cluster is evaluated at most this often for them. */
+    private static final java.time.Duration STREAM_EVALUATION_INTERVAL = java.time.Duration.ofMillis(100);
     private static final Logger LOG = Logger.getLogger(RulesEngine.class);
 
     private final StatusReader reader;
+    private final ObjectMapper json;
+    private final TransactionLag transactionLag;
     private final AlertDispatcher dispatcher;
     private final MeterRegistry registry;
     private final SentinelConfig config;
@@ -83,6 +89,8 @@ public class RulesEngine {
         this.clusters = clusters;
         this.stateTopic = stateTopic;
         this.reader = new StatusReader(json);
+        this.json = json;
+        this.transactionLag = new TransactionLag(registry);
         this.metrics = metrics;
         this.dispatcher = dispatcher;
         this.registry = registry;
@@ -276,6 +284,57 @@ public class RulesEngine {
         LOG.infof("Status partition(s) %s left this node: forgot the alert state of %d cluster(s)", partitions, gone.size());
     }
 
+    /** Reads channel {@code gtid-in} (the GTID topic): one transaction of one instance's binlog. */
+    @Incoming(GTID_CHANNEL)
+    public CompletionStage<Void> onTransaction(Message<String> message) {
+        return onStreamRecord(message, config.topics().gtid(), io.replsentinel.event.GtidEvent.class,
+                io.replsentinel.event.GtidEvent::cluster, (view, e) -> {
+                    view.stream().add(e);
+                    transactionLag.record(view, e);
+                },
+                io.replsentinel.event.GtidEvent::seenAt, false);
+    }
+
+    /** Reads channel {@code listener-state-in}: a binlog listener's state, evaluated at once. */
+    @Incoming(LISTENER_CHANNEL)
+    public CompletionStage<Void> onListenerState(Message<String> message) {
+        return onStreamRecord(message, config.topics().listeners(), io.replsentinel.event.BinlogListenerState.class,
+                io.replsentinel.event.BinlogListenerState::cluster, (view, s) -> view.stream().update(s),
+                io.replsentinel.event.BinlogListenerState::observedAt, true);
+    }
+
+    private <T> CompletionStage<Void> onStreamRecord(Message<String> message, String topic, Class<T> type,
+            java.util.function.Function<T, String> cluster, java.util.function.BiConsumer<ClusterView, T> fold,
+            java.util.function.Function<T, Instant> time, boolean always) {
+        registry.counter("sentinel_events_consumed_total", "topic", topic).increment();
+        T event;
+        try {
+            event = json.readValue(message.getPayload(), type);
+            if (event == null || cluster.apply(event) == null || time.apply(event) == null) {
+                throw new IllegalArgumentException("cluster or time missing");
+            }
+        } catch (Exception e) {
+            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", "invalid_field").increment();
+            LOG.warnf("Dead-lettering a record of %s: %s", topic, String.valueOf(e.getMessage()).split("\n")[0]);
+            return message.nack(new MalformedRecordException("invalid_field", String.valueOf(e.getMessage())));
+        }
+        ClusterState state = clusters.computeIfAbsent(cluster.apply(event), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
+        List<Alert> changes = List.of();
+        synchronized (state) {
+            fold.accept(state.view, event);
+            long now = System.nanoTime();
+            if (always || now - state.lastStreamEvaluation > STREAM_EVALUATION_INTERVAL.toNanos()) {
+                state.lastStreamEvaluation = now;
+                changes = evaluateView(state, time.apply(event));
+                if (state.tracker.takeChanged() || !changes.isEmpty()) {
+                    persist(state);
+                }
+            }
+        }
+        dispatcher.dispatch(changes);
+        return message.ack();
+    }
+
     /** Folds one status into its cluster's view and returns the alert state changes it causes. */
     public List<Alert> evaluate(ReplicationStatus status) {
         ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
@@ -295,13 +354,7 @@ public class RulesEngine {
             }
             state.restoredAt = null;
         }
-        List<Finding> findings = new ArrayList<>();
-        for (Detector d : detectors) {
-            findings.addAll(d.detect(state.view));
-        }
-        recordErrantCounts(state.view, findings);
-        state.time = state.view.time();
-        return state.tracker.evaluate(state.view, findings, state.time);
+        return evaluateView(state, status.observedAt());
     }
 
     /**
@@ -312,16 +365,27 @@ public class RulesEngine {
         ClusterState state = clusters.computeIfAbsent(finding.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
         synchronized (state) {
             state.view.update(finding);
-            List<Finding> findings = new ArrayList<>();
-            for (Detector d : detectors) {
-                findings.addAll(d.detect(state.view));
-            }
-            Instant now = state.time == null ? finding.checkedAt() : state.time;
-            List<Alert> alerts = state.tracker.evaluate(state.view, findings, now);
+            List<Alert> alerts = evaluateView(state, finding.checkedAt());
             if (state.tracker.takeChanged() || !alerts.isEmpty()) {
                 persist(state);
             }
             return alerts;
+        }
+    }
+
+    /**
+     * Runs the catalogue over the cluster's view; called under its monitor. The lifecycle runs on
+     * the cluster's poll time; {@code fallback} only until a first status has set it.
+     */
+    private List<Alert> evaluateView(ClusterState state, Instant fallback) {
+        {
+            List<Finding> findings = new ArrayList<>();
+            for (Detector d : detectors) {
+                findings.addAll(d.detect(state.view));
+            }
+            recordErrantCounts(state.view, findings);
+            state.time = state.view.time() != null ? state.view.time() : fallback;
+            return state.tracker.evaluate(state.view, findings, state.time);
         }
     }
 

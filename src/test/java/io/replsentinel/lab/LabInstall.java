@@ -179,6 +179,11 @@ public final class LabInstall {
         return Paths.get("/usr/bin/prometheus-alertmanager");
     }
 
+    /** What the binlog listener needs beside the monitoring grants. */
+    public Path binlogGrantsFile(Flavor flavor) {
+        return projectRoot.resolve(flavor == Flavor.MYSQL ? "scripts/lab/grants-binlog-mysql.sql" : "scripts/lab/grants-binlog-mariadb.sql");
+    }
+
     public Path grantsFile(Flavor flavor) {
         return projectRoot.resolve(flavor == Flavor.MYSQL ? "scripts/lab/grants-mysql.sql" : "scripts/lab/grants-mariadb.sql");
     }

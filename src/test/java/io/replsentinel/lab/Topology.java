@@ -157,6 +157,21 @@ public final class Topology implements AutoCloseable {
         }
     }
 
+    /** The binlog listener's grants ({@code scripts/lab/grants-binlog-*.sql}) for {@code user} on {@code schema}. */
+    public static List<String> binlogGrantStatements(Flavor flavor, String user, String schema) {
+        try {
+            String text = Files.readString(LabInstall.get().binlogGrantsFile(flavor));
+            String body = Arrays.stream(text.split("\n"))
+                    .filter(l -> !l.trim().startsWith("--"))
+                    .collect(Collectors.joining("\n"))
+                    .replace("${USER}", user)
+                    .replace("${SCHEMA}", schema);
+            return Arrays.stream(body.split(";")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void pointAt(DbServer replica, DbServer src, String user, String password) {
         pointAt(replica, src.host(), src.port(), user, password);
     }

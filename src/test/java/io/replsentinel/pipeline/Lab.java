@@ -25,6 +25,9 @@ public final class Lab {
     public static final String SKEW_CLUSTER = "mariadb-skew";
     public static final String BLACKHOLE_CLUSTER = "blackhole";
     public static final String HEARTBEAT_SCHEMA = "repl_sentinel";
+    /** Source and one replica of each flavor with binlog listeners on: the only clusters that run Debezium. */
+    public static final String MYSQL_BINLOG_CLUSTER = "mysql-binlog";
+    public static final String MARIADB_BINLOG_CLUSTER = "mariadb-binlog";
 
     private static Topology mysql;
     private static Topology mariadb;
@@ -32,6 +35,9 @@ public final class Lab {
     private static AlertmanagerProcess alertmanager;
     private static Blackhole blackhole;
     private static SlackReceiver slack;
+    private static Topology mysqlBinlog;
+    private static Topology mariadbBinlog;
+    private static java.nio.file.Path binlogDataDir;
 
     private Lab() {
     }
@@ -46,12 +52,25 @@ public final class Lab {
                     .replicas(1).release(0, MariaDbRelease.V11_8)
                     .option(0, "skip-character-set-client-handshake").build());
             CompletableFuture<AlertmanagerProcess> am = CompletableFuture.supplyAsync(AlertmanagerProcess::start);
+            CompletableFuture<Topology> myBinlog = CompletableFuture.supplyAsync(() -> Topology.mysql(1));
+            CompletableFuture<Topology> mariaBinlog = CompletableFuture.supplyAsync(() -> Topology.mariadb(1));
             blackhole = new Blackhole();
             slack = new SlackReceiver();
             mysql = my.join();
             mariadb = maria.join();
             skew = sk.join();
             alertmanager = am.join();
+            mysqlBinlog = myBinlog.join();
+            mariadbBinlog = mariaBinlog.join();
+            // the listeners log in with the monitoring account: exactly the README's grants plus these
+            for (Topology t : List.of(mysqlBinlog, mariadbBinlog)) {
+                t.source().exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
+            }
+            try {
+                binlogDataDir = java.nio.file.Files.createTempDirectory("sentinel-test-binlog");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             // the MySQL cluster runs with the heartbeat on: the grant it needs beyond the read-only ones
             mysql.source().exec("GRANT CREATE, INSERT, UPDATE, SELECT ON " + HEARTBEAT_SCHEMA + ".* TO '"
                     + Topology.MONITOR_USER + "'@'%'");
@@ -65,6 +84,13 @@ public final class Lab {
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".password", Topology.MONITOR_PASSWORD);
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].host", "127.0.0.1");
         config.put("sentinel.clusters." + BLACKHOLE_CLUSTER + ".instances[0].port", Integer.toString(blackhole.port()));
+        // Debezium engines cost CPU on two cores: only the clusters that test them run listeners
+        for (String cluster : List.of(MYSQL_CLUSTER, MARIADB_CLUSTER, SKEW_CLUSTER, BLACKHOLE_CLUSTER)) {
+            config.put("sentinel.clusters." + cluster + ".binlog-listener", "false");
+        }
+        inventory(config, MYSQL_BINLOG_CLUSTER, mysqlBinlog);
+        inventory(config, MARIADB_BINLOG_CLUSTER, mariadbBinlog);
+        config.put("sentinel.binlog.data-dir", binlogDataDir.toString());
         config.put("sentinel.alertmanager.url", alertmanager.url());
         config.put("sentinel.slack.webhook-url", slack.webhookUrl());
         return config;
@@ -100,6 +126,12 @@ public final class Lab {
         if (alertmanager != null) {
             alertmanager.close();
         }
+        if (mysqlBinlog != null) {
+            mysqlBinlog.close();
+        }
+        if (mariadbBinlog != null) {
+            mariadbBinlog.close();
+        }
         if (slack != null) {
             slack.close();
         }
@@ -109,6 +141,8 @@ public final class Lab {
         alertmanager = null;
         blackhole = null;
         slack = null;
+        mysqlBinlog = null;
+        mariadbBinlog = null;
     }
 
     public static Topology mysql() {
@@ -117,6 +151,14 @@ public final class Lab {
 
     public static Topology mariadb() {
         return mariadb;
+    }
+
+    public static Topology mysqlBinlog() {
+        return mysqlBinlog;
+    }
+
+    public static Topology mariadbBinlog() {
+        return mariadbBinlog;
     }
 
     public static Topology skew() {

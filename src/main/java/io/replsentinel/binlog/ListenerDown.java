@@ -1,0 +1,53 @@
+package io.replsentinel.binlog;
+
+/**
+ * Why a listener is not streaming: the {@code cause} label of BinlogListenerDown and what the
+ * server or Debezium said.
+ */
+record ListenerDown(String cause, String message) {
+
+    static final String PRIVILEGES = "privileges";
+    static final String UNSUPPORTED_CONFIG = "unsupported_config";
+    static final String TAGGED_GTIDS = "tagged_gtids";
+    static final String CONNECTION = "connection";
+    static final String FALLING_BEHIND = "falling_behind";
+
+    /** The cause a Debezium failure or a server error stands for, from its text and its causes' types. */
+    static ListenerDown classify(String message, Throwable error) {
+        StringBuilder all = new StringBuilder(message == null ? "" : message);
+        boolean numberFormat = false;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            all.append(" | ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (t instanceof NumberFormatException && e.getClassName().contains("GtidSet")) {
+                    numberFormat = true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        String text = all.toString();
+        String lower = text.toLowerCase();
+        String cause;
+        if (numberFormat) {
+            cause = TAGGED_GTIDS;
+        } else if (lower.contains("access denied") || lower.contains("privilege")) {
+            cause = PRIVILEGES;
+        } else if (lower.contains("binlog_format") || lower.contains("binlog_row_image") || lower.contains("gtid_mode")
+                || lower.contains("binlog is disabled") || lower.contains("log_bin")
+                || lower.contains("configuration is not valid")) {
+            cause = UNSUPPORTED_CONFIG;
+        } else {
+            cause = CONNECTION;
+        }
+        return new ListenerDown(cause, firstLine(text));
+    }
+
+    private static String firstLine(String text) {
+        String t = text.startsWith(" | ") ? text.substring(3) : text;
+        int nl = t.indexOf('\n');
+        t = nl > 0 ? t.substring(0, nl) : t;
+        return t.length() > 500 ? t.substring(0, 500) : t;
+    }
+}

@@ -1,0 +1,130 @@
+package io.replsentinel.binlog;
+
+import io.replsentinel.inventory.WatchedInstance;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Reads, before a listener starts, what decides whether Debezium can stream the instance: the
+ * flavor (it picks the connector), the binlog settings row images need, and on MySQL whether
+ * tagged GTIDs are present (Debezium 3.5.0 cannot start once they are). Read-only statements.
+ */
+final class Preflight {
+
+    /** {@code uuid:tag:1-5}: a tag is a letter-led word between the uuid and the intervals. */
+    private static final Pattern TAGGED = Pattern.compile("[0-9a-fA-F-]{36}(:[0-9-]+)*:[A-Za-z_][A-Za-z0-9_]*");
+
+    /** What the preflight learned: the flavor, or why the listener cannot start. */
+    record Result(String flavor, Optional<ListenerDown> down) {
+    }
+
+    private Preflight() {
+    }
+
+    static Result check(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis) {
+        Properties props = new Properties();
+        props.setProperty("user", instance.user());
+        props.setProperty("password", instance.password().reveal());
+        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
+        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
+        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions;
+        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+            String version;
+            String comment;
+            try (ResultSet rs = st.executeQuery("SELECT @@version, @@version_comment")) {
+                rs.next();
+                version = rs.getString(1);
+                comment = rs.getString(2);
+            }
+            boolean mariadb = (version + " " + comment).toLowerCase().contains("mariadb");
+            String flavor = mariadb ? "mariadb" : "mysql";
+            String format;
+            String rowImage;
+            String logBin;
+            try (ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image")) {
+                rs.next();
+                logBin = rs.getString(1);
+                format = rs.getString(2);
+                rowImage = rs.getString(3);
+            }
+            if (!"1".equals(logBin) && !"ON".equalsIgnoreCase(logBin)) {
+                return down(flavor, ListenerDown.UNSUPPORTED_CONFIG, "log_bin is OFF: the instance writes no binlog");
+            }
+            if (!"ROW".equalsIgnoreCase(format)) {
+                return down(flavor, ListenerDown.UNSUPPORTED_CONFIG, "binlog_format is " + format + ", not ROW");
+            }
+            if (!"FULL".equalsIgnoreCase(rowImage)) {
+                return down(flavor, ListenerDown.UNSUPPORTED_CONFIG, "binlog_row_image is " + rowImage + ", not FULL");
+            }
+            Optional<ListenerDown> denied = replicationSlaveMissing(st);
+            if (denied.isPresent()) {
+                return new Result(flavor, denied);
+            }
+            if (!mariadb) {
+                try (ResultSet rs = st.executeQuery("SELECT @@gtid_executed")) {
+                    rs.next();
+                    String executed = rs.getString(1);
+                    if (executed != null && TAGGED.matcher(executed.replace("\n", "")).find()) {
+                        return down(flavor, ListenerDown.TAGGED_GTIDS, "gtid_executed holds tagged GTIDs, which"
+                                + " Debezium 3.5.0 cannot read: " + executed.replace("\n", ""));
+                    }
+                }
+            }
+            return new Result(flavor, Optional.empty());
+        } catch (SQLException e) {
+            return new Result(null, Optional.of(ListenerDown.classify(e.getMessage(), e)));
+        }
+    }
+
+    /**
+     * Whether the account can still dump the binlog: a listener whose connection dropped and does
+     * not come back is either unreachable or was refused; this tells the two apart.
+     */
+    static Optional<ListenerDown> privileges(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis) {
+        Properties props = new Properties();
+        props.setProperty("user", instance.user());
+        props.setProperty("password", instance.password().reveal());
+        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
+        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
+        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions;
+        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+            return replicationSlaveMissing(st);
+        } catch (SQLException e) {
+            return Optional.of(ListenerDown.classify(e.getMessage(), e));
+        }
+    }
+
+    /** The account's own grants (roles aside) lack REPLICATION SLAVE, which the binlog dump needs. */
+    private static Optional<ListenerDown> replicationSlaveMissing(Statement st) throws SQLException {
+        StringBuilder grants = new StringBuilder();
+        try (ResultSet rs = st.executeQuery("SHOW GRANTS")) {
+            while (rs.next()) {
+                String g = rs.getString(1);
+                if (g.startsWith("GRANT ") && g.contains(" ON *.* ")) {
+                    String privs = g.substring(6, g.indexOf(" ON *.* "));
+                    if (privs.contains("REPLICATION SLAVE") || privs.contains("ALL PRIVILEGES")) {
+                        return Optional.empty();
+                    }
+                    grants.append(g.replaceAll("IDENTIFIED BY .*", ""));
+                }
+            }
+        }
+        return Optional.of(new ListenerDown(ListenerDown.PRIVILEGES, "the account lacks REPLICATION SLAVE ON *.*, which"
+                + " the binlog dump needs; its global grants: " + grants));
+    }
+
+    static boolean tagged(String gtidSet) {
+        return gtidSet != null && TAGGED.matcher(gtidSet.replace("\n", "")).find();
+    }
+
+    private static Result down(String flavor, String cause, String message) {
+        return new Result(flavor, Optional.of(new ListenerDown(cause, message)));
+    }
+}

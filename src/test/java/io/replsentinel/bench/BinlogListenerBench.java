@@ -1,0 +1,168 @@
+package io.replsentinel.bench;
+
+import io.replsentinel.binlog.ListenerHarness;
+
+import io.replsentinel.event.BinlogListenerState;
+import io.replsentinel.event.GtidEvent;
+import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Topology;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What binlog listeners cost, on a real MySQL 9.7 source: heap, resident memory and threads for
+ * 1, 10 and 50 listeners in this JVM; the single-row transactions per second one listener reads
+ * when it catches up on a backlog; and the delay from a transaction's COMMIT returning to the
+ * listener handing its GtidEvent to the publisher (the Kafka hop is not in it). Not a test: run with
+ * {@code ./mvnw -B test -Pbench -Dtest=BinlogListenerBench}; writes {@code target/bench/binlog-listeners.txt}.
+ */
+@Tag("bench")
+class BinlogListenerBench {
+
+    private static final int BACKLOG = 20_000;
+    private static final int LATENCY_SAMPLES = 300;
+
+    @Test
+    void listenerCost() throws Exception {
+        StringBuilder out = new StringBuilder();
+        // each listener holds two connections (its binlog dump and Debezium's JDBC one): 50 need more than the lab's 60
+        try (Topology t = Topology.builder(io.replsentinel.lab.Flavor.MYSQL).replicas(0).option("max_connections=300").build()) {
+            DbServer source = t.source();
+            source.exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
+            out.append(footprint(source, 1)).append(footprint(source, 10)).append(footprint(source, 50));
+            out.append(catchUp(t));
+            out.append(latency(t));
+        }
+        System.out.println(out);
+        Files.createDirectories(Path.of("target/bench"));
+        Files.writeString(Path.of("target/bench/binlog-listeners.txt"), out.toString());
+    }
+
+    private static String footprint(DbServer source, int n) {
+        gc();
+        long heap0 = heapUsed();
+        long rss0 = rssKb();
+        int threads0 = ManagementFactory.getThreadMXBean().getThreadCount();
+        try (ListenerHarness h = new ListenerHarness()) {
+            for (int i = 0; i < n; i++) {
+                // a cluster name each: its own offsets, schema history and metrics name, as separate instances have
+                h.listen(new io.replsentinel.inventory.WatchedInstance("bench-" + n + "-" + i, source.host(), source.port(),
+                        Topology.MONITOR_USER, new io.replsentinel.inventory.Secret(Topology.MONITOR_PASSWORD),
+                        java.util.Optional.empty(), Map.of(), false));
+            }
+            await().atMost(Duration.ofMinutes(5)).until(() -> h.states.stream()
+                    .filter(s -> s.state().equals(BinlogListenerState.RUNNING)).map(BinlogListenerState::serverId).distinct().count() >= n);
+            gc();
+            long heap = heapUsed() - heap0;
+            long rss = rssKb() - rss0;
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount() - threads0;
+            return String.format("%d listener(s): heap +%.1f MiB (%.2f MiB each), RSS +%.1f MiB (%.2f MiB each), threads +%d (%.1f each)%n",
+                    n, heap / 1048576.0, heap / 1048576.0 / n, rss / 1024.0, rss / 1024.0 / n, threads, threads / (double) n);
+        }
+    }
+
+    /** One listener, stopped; a backlog of single-row transactions; the listener restarted on its offsets. */
+    private static String catchUp(Topology t) throws Exception {
+        Path dir = Files.createTempDirectory("binlog-bench");
+        try (ListenerHarness first = new ListenerHarness(dir)) {
+            first.listen(t.source());
+            await().atMost(Duration.ofMinutes(1)).until(() -> first.latestState(t.source())
+                    .map(s -> s.state().equals(BinlogListenerState.RUNNING)).orElse(false));
+            t.insert(1);
+            await().atMost(Duration.ofMinutes(1)).until(() -> !first.events.isEmpty());
+        }
+        writeSingleRowTransactions(t.source(), 1_000_000, BACKLOG);
+        try (ListenerHarness second = new ListenerHarness(dir)) {
+            long start = System.nanoTime();
+            second.listen(t.source());
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> second.events.size() >= BACKLOG);
+            double secs = (System.nanoTime() - start) / 1e9;
+            GtidEvent firstEvent = second.events.get(0);
+            GtidEvent last = second.events.get(BACKLOG - 1);
+            double streaming = Duration.between(firstEvent.seenAt(), last.seenAt()).toNanos() / 1e9;
+            return String.format("catch-up: %d single-row transactions in %.2f s from engine start (%.0f tx/s), "
+                    + "%.2f s first to last event (%.0f tx/s while streaming)%n", BACKLOG, secs, BACKLOG / secs, streaming,
+                    (BACKLOG - 1) / streaming);
+        }
+    }
+
+    private static String latency(Topology t) throws Exception {
+        try (ListenerHarness h = new ListenerHarness()) {
+            Map<String, Long> seenNanos = new ConcurrentHashMap<>();
+            h.onEvent = e -> seenNanos.put(e.gtid(), System.nanoTime());
+            h.listen(t.source());
+            await().atMost(Duration.ofMinutes(1)).until(() -> h.latestState(t.source())
+                    .map(s -> s.state().equals(BinlogListenerState.RUNNING)).orElse(false));
+            String uuid = t.source().scalar("SELECT @@server_uuid");
+            List<Long> committed = new ArrayList<>();
+            List<String> gtids = new ArrayList<>();
+            try (Connection c = t.source().rootConnection(); Statement st = c.createStatement()) {
+                for (int i = 0; i < LATENCY_SAMPLES; i++) {
+                    st.execute("INSERT INTO lab.t VALUES (" + (2_000_000 + i) + ", 'x')");
+                    committed.add(System.nanoTime());
+                    try (var rs = st.executeQuery("SELECT @@gtid_executed")) {
+                        rs.next();
+                        String set = rs.getString(1).replace("\n", "");
+                        String range = Arrays.stream(set.split(",")).filter(p -> p.startsWith(uuid)).findFirst().orElseThrow();
+                        gtids.add(uuid + ":" + range.substring(range.lastIndexOf('-') + 1));
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            await().atMost(Duration.ofMinutes(1)).until(() -> gtids.stream().allMatch(seenNanos::containsKey));
+            double[] ms = new double[LATENCY_SAMPLES];
+            for (int i = 0; i < LATENCY_SAMPLES; i++) {
+                ms[i] = (seenNanos.get(gtids.get(i)) - committed.get(i)) / 1e6;
+            }
+            Arrays.sort(ms);
+            return String.format("commit to GtidEvent (in process, before Kafka): median %.1f ms, p99 %.1f ms, max %.1f ms over %d"
+                    + " transactions 20 ms apart%n", ms[ms.length / 2], ms[(int) Math.ceil(ms.length * 0.99) - 1], ms[ms.length - 1],
+                    LATENCY_SAMPLES);
+        }
+    }
+
+    private static void writeSingleRowTransactions(DbServer source, int firstId, int n) throws Exception {
+        try (Connection c = source.rootConnection(); Statement st = c.createStatement()) {
+            for (int i = 0; i < n; i++) {
+                st.execute("INSERT INTO lab.t VALUES (" + (firstId + i) + ", 'v')");
+            }
+        }
+    }
+
+    private static void gc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException ignored) {
+            // not Linux: RSS reads as unchanged
+        }
+        return 0;
+    }
+}
