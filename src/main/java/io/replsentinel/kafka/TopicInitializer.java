@@ -147,6 +147,7 @@ public class TopicInitializer {
                     }
                 }
             }
+            awaitDescribable(admin, missing.stream().map(NewTopic::name).toList(), timeout);
             return created;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -155,6 +156,31 @@ public class TopicInitializer {
             throw new IllegalStateException("Cannot list Kafka topics: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not answer within " + timeout.toSeconds() + " s", e);
+        }
+    }
+
+    /**
+     * A created topic is known to the controller before every broker's metadata has it: until then
+     * describing it (and a producer's first send) fails with "unknown topic". Wait for it here, so
+     * that whoever asked for the topics can use them at once.
+     */
+    private static void awaitDescribable(Admin admin, List<String> names, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseMillis = 10;
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Created topics " + names + " cannot be described: "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            }
+            Thread.sleep(pauseMillis);
+            pauseMillis = Math.min(pauseMillis * 2, 200);
         }
     }
 
