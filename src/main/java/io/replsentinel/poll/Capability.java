@@ -22,7 +22,13 @@ enum Capability {
     /** performance_schema.replication_connection_status (MySQL). */
     CONNECTION_ERROR_TIMES("connection_error_times",
             "when the receiver's last error happened (lastIoErrorAt) on MySQL",
-            "SELECT", "SELECT", "performance_schema.*");
+            "SELECT", "SELECT", "performance_schema.*"),
+
+    /** The heartbeat's own table ({@code sentinel.heartbeat.schema}), written on the primary, read on replicas. */
+    HEARTBEAT("heartbeat",
+            "true replication lag from the heartbeat: ReplicationLagHigh falls back to Seconds_Behind_Source, which"
+                    + " reads 0 while the receiver is behind and NULL while it reconnects",
+            "CREATE, INSERT, UPDATE, SELECT", "CREATE, INSERT, UPDATE, SELECT", null);
 
     private final String id;
     private final String lost;
@@ -51,8 +57,11 @@ enum Capability {
         return mariadb ? mariadbPrivilege : mysqlPrivilege;
     }
 
-    /** The GRANT that gives the capability back to {@code account} ({@code 'user'@'host'}). */
-    String grant(boolean mariadb, String account) {
-        return "GRANT " + privilege(mariadb) + " ON " + on + " TO " + account;
+    /**
+     * The GRANT that gives the capability back to {@code account} ({@code 'user'@'host'});
+     * {@code schema} is the heartbeat's, for the one capability whose objects are configured.
+     */
+    String grant(boolean mariadb, String account, String schema) {
+        return "GRANT " + privilege(mariadb) + " ON " + (on == null ? schema + ".*" : on) + " TO " + account;
     }
 }

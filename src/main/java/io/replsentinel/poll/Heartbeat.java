@@ -40,21 +40,36 @@ final class Heartbeat {
         this.gate = gate;
     }
 
-    /** Writes the primary's beat, or returns a replica's lag in milliseconds; null when unknown. */
-    Long beatOrMeasure(Connection c, Boolean readOnly, List<ChannelStatus> channels) throws SQLException {
+    /**
+     * Writes the primary's beat, or returns a replica's lag in milliseconds; null when unknown. A
+     * statement the monitoring user may not run is recorded on {@code reader} as the
+     * {@link Capability#HEARTBEAT} capability, and not tried again on this connection.
+     */
+    Long beatOrMeasure(Connection c, Boolean readOnly, List<ChannelStatus> channels, InstanceReader reader)
+            throws SQLException {
+        if (reader.isDenied(Capability.HEARTBEAT)) {
+            return null;
+        }
+        String statement = null;
         try {
             if (channels.isEmpty()) {
                 if (gate.mayWrite(instance, readOnly, channels)) {
+                    statement = (tableReady ? "" : "CREATE DATABASE / TABLE IF NOT EXISTS " + schema + ".heartbeat; ")
+                            + "INSERT INTO " + schema + ".heartbeat ... ON DUPLICATE KEY UPDATE";
                     beat(c);
                 }
                 return null;
             }
             ChannelStatus ch = channels.get(0);
+            statement = "SELECT ts FROM " + schema + ".heartbeat WHERE server_id = ?";
             return channels.size() == 1 && ch.sourceServerId() != null && ch.sourceServerId() > 0
                     ? lagMillis(c, ch.sourceServerId()) : null;
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                 throw e; // the connection itself failed: the poll reports that
+            }
+            if (PollErrors.isPrivilegeError(e)) {
+                reader.deny(Capability.HEARTBEAT, statement, e, schema);
             }
             tableReady = false;
             Instant now = Instant.now();

@@ -148,7 +148,7 @@ final class InstancePoller implements AutoCloseable {
             List<ReplicaHost> replicas = reader.replicas(c);
             int dumpThreads = reader.binlogDumpThreads(c);
             Boolean readOnly = flag(vars.text("read_only"));
-            Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels);
+            Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels, reader);
             List<DeniedCapability> denied = reader.denied();
             return base(observedAt, millisSince(start)).reachable(true).flavor(version.flavor()).version(version.number())
                     .serverId(vars.number("server_id")).serverUuid(vars.nonEmpty("server_uuid"))

@@ -158,11 +158,21 @@ final class InstanceReader {
             if (!PollErrors.isPrivilegeError(e)) {
                 throw e;
             }
-            denied.put(capability, new DeniedCapability(capability.id(), capability.privilege(mariadb), sql,
-                    e.getErrorCode(), PollErrors.classify(e).message(), capability.lost(),
-                    capability.grant(mariadb, account)));
+            deny(capability, sql, e, null);
             return List.of();
         }
+    }
+
+    /** True when {@code capability} was denied on this connection: asking again cannot succeed before a new login. */
+    boolean isDenied(Capability capability) {
+        return denied.containsKey(capability);
+    }
+
+    /** Records that the server refused {@code sql}, which feeds {@code capability}; {@code schema} as for {@link Capability#grant}. */
+    void deny(Capability capability, String sql, SQLException e, String schema) {
+        denied.putIfAbsent(capability, new DeniedCapability(capability.id(), capability.privilege(mariadb), sql,
+                e.getErrorCode(), PollErrors.classify(e).message(), capability.lost(),
+                capability.grant(mariadb, account, schema)));
     }
 
     private static List<Row> query(Connection c, String sql) throws SQLException {

@@ -12,6 +12,7 @@ import io.replsentinel.pipeline.Lab;
 import io.replsentinel.pipeline.LabResource;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -58,18 +59,22 @@ class ConsoleBrowserTest {
         try (Browser browser = new Browser()) {
             ChromeDriver page = browser.driver();
             WebDriverWait wait = new WebDriverWait(page, SHOWN, Duration.ofMillis(250));
+            // the console redraws its graph and lists on every refresh: an element found a moment ago
+            // may be replaced before it is read, so every read happens inside a wait that tries again
+            wait.ignoring(StaleElementReferenceException.class);
             page.get(console + "#" + Lab.MYSQL_CLUSTER);
 
             // healthy: both replicas' edges from the source, green, with their lag
             wait.until(d -> d.findElements(By.cssSelector("g.edge[data-state='ok']")).size() == topology.replicas().size());
             for (DbServer r : topology.replicas()) {
-                WebElement e = page.findElement(By.cssSelector(edge(r)));
-                assertThat(e.getDomAttribute("data-source")).isEqualTo(topology.source().id());
-                assertThat(e.getText()).contains("lag");
+                wait.until(d -> {
+                    WebElement e = d.findElement(By.cssSelector(edge(r)));
+                    return topology.source().id().equals(e.getDomAttribute("data-source")) && e.getText().contains("lag");
+                });
             }
-            assertThat(page.findElement(By.id("cluster-primary")).getText()).contains(topology.source().id());
-            assertThat(page.findElement(By.cssSelector("aside a[data-cluster='" + Lab.MYSQL_CLUSTER + "']")).getAttribute("class"))
-                    .contains("selected");
+            wait.until(d -> d.findElement(By.id("cluster-primary")).getText().contains(topology.source().id()));
+            wait.until(d -> d.findElement(By.cssSelector("aside a[data-cluster='" + Lab.MYSQL_CLUSTER + "']"))
+                    .getAttribute("class").contains("selected"));
             // nothing to approve exists yet: the place for it says so, with no made-up command
             assertThat(page.findElement(By.id("remediation")).getText()).contains("does not propose remediation commands yet");
 
@@ -77,15 +82,23 @@ class ConsoleBrowserTest {
             faults.duplicateKeyOnReplica(replica, ROW_ID);
             try {
                 wait.until(d -> "broken".equals(d.findElement(By.cssSelector(edge(replica))).getDomAttribute("data-state")));
-                assertThat(page.findElement(By.cssSelector(edge(replica))).getText()).contains("SQL stopped");
-                WebElement row = wait.until(d -> first(d.findElements(By.cssSelector(alertRow("firing", SQL_STOPPED, replica)))));
-                assertThat(row.getText()).contains("critical").contains("cause=duplicate_key").contains("1062");
-                assertThat(page.findElement(By.cssSelector("g.node[data-instance='" + replica.id() + "']")).getDomAttribute("class"))
-                        .contains("alerting");
+                wait.until(d -> d.findElement(By.cssSelector(edge(replica))).getText().contains("SQL stopped"));
+                String[] rowText = new String[1];
+                runbook = wait.until(d -> {
+                    WebElement row = first(d.findElements(By.cssSelector(alertRow("firing", SQL_STOPPED, replica))));
+                    if (row == null) {
+                        return null;
+                    }
+                    rowText[0] = row.getText();
+                    return row.findElement(By.cssSelector("a.runbook")).getDomAttribute("href");
+                });
+                assertThat(rowText[0]).contains("critical").contains("cause=duplicate_key").contains("1062");
+                wait.until(d -> d.findElement(By.cssSelector("g.node[data-instance='" + replica.id() + "']"))
+                        .getDomAttribute("class").contains("alerting"));
                 // the other replica's edge stays green
-                assertThat(page.findElement(By.cssSelector(edge(topology.replicas().get(1)))).getDomAttribute("data-state"))
-                        .isEqualTo("ok");
-                runbook = row.findElement(By.cssSelector("a.runbook")).getDomAttribute("href");
+                String otherEdge = wait.until(d -> d.findElement(By.cssSelector(edge(topology.replicas().get(1))))
+                        .getDomAttribute("data-state"));
+                assertThat(otherEdge).isEqualTo("ok");
                 Path shot = browser.screenshot("console-broken-replica");
                 System.out.println("[console] screenshot " + shot.toAbsolutePath());
             } finally {
