@@ -221,10 +221,6 @@ class PipelineContractTest {
             for (String record : sample) {
                 kafka.send(STATUS_TOPIC, probe, record);
             }
-            String after = probe + "-after";
-            kafka.send(STATUS_TOPIC, after, "{\"schemaVersion\":1,\"cluster\":\"" + after + "\",\"instance\":\"db9:3306\","
-                    + "\"observedAt\":\"" + Instant.now() + "\",\"pollMillis\":1,\"reachable\":false,"
-                    + "\"error\":{\"class\":\"refused\",\"message\":\"Connection refused\"}}");
 
             for (int i = 0; i < sample.size(); i++) {
                 String record = sample.get(i);
@@ -236,10 +232,10 @@ class PipelineContractTest {
                 assertThat(kafka.seen().stream().filter(r -> r.topic().equals(DLQ_TOPIC) && probe.equals(r.key())
                         && r.value().equals(record)).count()).as("dead letters of %s", record).isLessThanOrEqualTo(sent);
             }
-            ConsumerRecord<String, String> alert = kafka.awaitRecord(AlertWatch.TOPIC,
-                    r -> KafkaTestClient.json(r).path("labels").path("cluster").asText().equals(after), Duration.ofSeconds(30));
-            assertThat(FaultDetectionScenarios.labels(KafkaTestClient.json(alert)))
-                    .containsEntry("alertname", "InstanceUnreachable").containsEntry("cause", "refused");
+            // and the lab's own statuses keep being evaluated after them
+            long sequenceAfterDeadLetters = latestSequence(Lab.MARIADB_CLUSTER);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(latestSequence(Lab.MARIADB_CLUSTER)).isGreaterThan(sequenceAfterDeadLetters + 1));
             assertThat(kafka.seen().stream().filter(r -> r.topic().equals(DLQ_TOPIC) && probe.equals(r.key())).count())
                     .as("every broken record dead-lettered once").isEqualTo(sample.size());
             assertThat(kafka.seen()).as("no broken record raised an alert").noneMatch(r -> r.topic().equals(AlertWatch.TOPIC)
