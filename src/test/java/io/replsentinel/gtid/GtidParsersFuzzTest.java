@@ -30,7 +30,7 @@ class GtidParsersFuzzTest {
     private static final List<String> UUIDS = List.of("3e11fa47-71ca-11e1-9e33-c80aa9429562",
             "c54db2ad-e932-11f1-9bcb-02fc00000001", "dfe70123-e932-11f1-b948-02fc00000001");
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void gtidText_isParsedOrRefusedWithAReasonByEveryParser_andWhatParsesRoundTrips(byte[] input) {
         // one target for the four: the build fuzzes it in one JVM (README, Reliability)
         outcome(input, GtidParsersFuzzTest::mySqlGtidSet);

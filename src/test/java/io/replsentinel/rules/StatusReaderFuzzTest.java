@@ -38,7 +38,7 @@ class StatusReaderFuzzTest {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final StatusReader READER = new StatusReader(JSON);
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void everyRecord_isReadOrRejectedWithADeadLetterReason_neverAnotherException(byte[] value) {
         outcome(new String(value, StandardCharsets.UTF_8));
     }
