@@ -1,138 +1,169 @@
 package io.replsentinel.gtid;
 
-import io.replsentinel.fuzz.Fuzz;
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.replsentinel.fuzz.FuzzInputs;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
- * A fuzzed corpus against the GTID parsers: any text, mutated from what the servers print or plain
- * noise, is parsed or refused with the documented {@link IllegalArgumentException} naming the bad
- * part, never another exception. What parses prints back to text that parses to the same value, and
- * generated valid values survive the round trip; MySQL set algebra holds on generated sets.
+ * Coverage-guided fuzz tests (Jazzer) of the GTID parsers: any text (the bytes of a fuzz input as
+ * UTF-8) is parsed or refused with the documented {@link IllegalArgumentException} naming the bad
+ * part, never another exception, and what parses prints back to text that parses to the same value.
+ * Two more targets build valid values from the fuzz input: they survive the round trip and MySQL set
+ * algebra holds on them. Without {@code JAZZER_FUZZ} each target replays its committed inputs under
+ * {@code src/test/resources/io/replsentinel/gtid/GtidParsersFuzzTestInputs/<method>}. The build fuzzes
+ * the target that feeds every parser for its {@code maxDuration}; each target's own {@code maxDuration}
+ * is for fuzzing it by hand (see README, Reliability).
  */
 class GtidParsersFuzzTest {
 
-    private static final List<String> MYSQL_SEEDS = List.of(
-            "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77",
-            "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:11-18,\n4e11fa47-71ca-11e1-9e33-c80aa9429562:1",
-            "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-3:audit:1-9:7", "", " , ");
-    private static final List<String> MARIADB_SEEDS = List.of("0-1-9", "0-11-6,1-12-3", "0-1-9,0-2-3,1-1-4",
-            "4294967295-4294967295-18446744073709551615", " 0-1-1 ");
+    private static final List<String> UUIDS = List.of("3e11fa47-71ca-11e1-9e33-c80aa9429562",
+            "c54db2ad-e932-11f1-9bcb-02fc00000001", "dfe70123-e932-11f1-b948-02fc00000001");
 
-    @Test
-    void mySqlGtidSet_parsesOrRefusesWithReason_andWhatParsesRoundTrips() {
-        Fuzz fuzz = Fuzz.seeded();
-        Map<String, Integer> outcomes = run(fuzz, MYSQL_SEEDS, text -> {
-            MySqlGtidSet set = MySqlGtidSet.parse(text);
-            assertThat(MySqlGtidSet.parse(set.toString())).as("%s: round trip of %s", fuzz, text).isEqualTo(set);
-            assertThat(MySqlGtidSet.parse(set.toString()).toString()).isEqualTo(set.toString());
-            return set;
-        });
-        assertThat(outcomes).as("%s", fuzz).containsKeys("parsed", "refused");
+    @FuzzTest(maxDuration = "15s")
+    void gtidText_isParsedOrRefusedWithAReasonByEveryParser_andWhatParsesRoundTrips(byte[] input) {
+        // one target for the four: the build fuzzes it in one JVM (README, Reliability)
+        outcome(input, GtidParsersFuzzTest::mySqlGtidSet);
+        outcome(input, GtidParsersFuzzTest::mariaDbGtid);
+        outcome(input, GtidParsersFuzzTest::mariaDbGtidPosition);
+        outcome(input, GtidParsersFuzzTest::mariaDbGtidState);
     }
 
-    @Test
-    void mariaDbGtid_position_and_state_parseOrRefuseWithReason_andWhatParsesRoundTrips() {
-        Fuzz fuzz = Fuzz.seeded();
-        Map<String, Integer> single = run(fuzz, MARIADB_SEEDS.subList(0, 1), text -> {
-            MariaDbGtid gtid = MariaDbGtid.parse(text);
-            assertThat(MariaDbGtid.parse(gtid.toString())).as("%s: round trip of %s", fuzz, text).isEqualTo(gtid);
-            return gtid;
-        });
-        Map<String, Integer> position = run(fuzz, MARIADB_SEEDS, text -> {
-            MariaDbGtidPosition p = MariaDbGtidPosition.parse(text);
-            assertThat(MariaDbGtidPosition.parse(p.toString())).as("%s: round trip of %s", fuzz, text).isEqualTo(p);
-            return p;
-        });
-        Map<String, Integer> state = run(fuzz, MARIADB_SEEDS, text -> {
-            MariaDbGtidState s = MariaDbGtidState.parse(text);
-            assertThat(MariaDbGtidState.parse(s.toString())).as("%s: round trip of %s", fuzz, text).isEqualTo(s);
-            return s;
-        });
-        assertThat(List.of(single, position, state)).as("%s", fuzz).allSatisfy(o -> assertThat(o).containsKeys("parsed", "refused"));
+    @FuzzTest(maxDuration = "30s")
+    void mySqlGtidSet_parsesOrRefusesWithAReason_andWhatParsesRoundTrips(byte[] input) {
+        outcome(input, GtidParsersFuzzTest::mySqlGtidSet);
     }
 
-    @Test
-    void generatedMySqlSets_roundTripAndObeySetAlgebra() {
-        Fuzz fuzz = Fuzz.seeded();
-        List<String> uuids = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(), UUID.randomUUID().toString());
-        for (int i = 0; i < Fuzz.cases() / 4; i++) {
-            MySqlGtidSet a = MySqlGtidSet.parse(randomSet(fuzz, uuids));
-            MySqlGtidSet b = MySqlGtidSet.parse(randomSet(fuzz, uuids));
-            assertThat(MySqlGtidSet.parse(a.toString())).as("%s", fuzz).isEqualTo(a);
-            MySqlGtidSet onlyA = a.subtract(b);
-            assertThat(onlyA.isContainedWithin(a)).as("%s: %s - %s within %s", fuzz, a, b, a).isTrue();
-            assertThat(onlyA.intersect(b).isEmpty()).as("%s: (%s - %s) & %s", fuzz, a, b, b).isTrue();
-            MySqlGtidSet both = a.union(b);
-            assertThat(a.isContainedWithin(both) && b.isContainedWithin(both)).as("%s: %s | %s", fuzz, a, b).isTrue();
-            assertThat(onlyA.union(a.intersect(b))).as("%s: (a - b) | (a & b) is a", fuzz).isEqualTo(a);
-            assertThat(both.count()).as("%s: |a | b|", fuzz).isEqualTo(a.count() + b.count() - a.intersect(b).count());
+    @FuzzTest(maxDuration = "30s")
+    void mariaDbGtid_parsesOrRefusesWithAReason_andWhatParsesRoundTrips(byte[] input) {
+        outcome(input, GtidParsersFuzzTest::mariaDbGtid);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void mariaDbGtidPosition_parsesOrRefusesWithAReason_andWhatParsesRoundTrips(byte[] input) {
+        outcome(input, GtidParsersFuzzTest::mariaDbGtidPosition);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void mariaDbGtidState_parsesOrRefusesWithAReason_andWhatParsesRoundTrips(byte[] input) {
+        outcome(input, GtidParsersFuzzTest::mariaDbGtidState);
+    }
+
+    private static Object mySqlGtidSet(String text) {
+        MySqlGtidSet set = MySqlGtidSet.parse(text);
+        assertThat(MySqlGtidSet.parse(set.toString())).as("round trip of %s", text).isEqualTo(set);
+        assertThat(MySqlGtidSet.parse(set.toString()).toString()).isEqualTo(set.toString());
+        return set;
+    }
+
+    private static Object mariaDbGtid(String text) {
+        MariaDbGtid gtid = MariaDbGtid.parse(text);
+        assertThat(MariaDbGtid.parse(gtid.toString())).as("round trip of %s", text).isEqualTo(gtid);
+        return gtid;
+    }
+
+    private static Object mariaDbGtidPosition(String text) {
+        MariaDbGtidPosition p = MariaDbGtidPosition.parse(text);
+        assertThat(MariaDbGtidPosition.parse(p.toString())).as("round trip of %s", text).isEqualTo(p);
+        return p;
+    }
+
+    private static Object mariaDbGtidState(String text) {
+        MariaDbGtidState s = MariaDbGtidState.parse(text);
+        assertThat(MariaDbGtidState.parse(s.toString())).as("round trip of %s", text).isEqualTo(s);
+        return s;
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void generatedMySqlSets_roundTripAndObeySetAlgebra(FuzzedDataProvider data) {
+        MySqlGtidSet a = MySqlGtidSet.parse(mySqlSet(data));
+        MySqlGtidSet b = MySqlGtidSet.parse(mySqlSet(data));
+        assertThat(MySqlGtidSet.parse(a.toString())).isEqualTo(a);
+        MySqlGtidSet onlyA = a.subtract(b);
+        assertThat(onlyA.isContainedWithin(a)).as("%s - %s within %s", a, b, a).isTrue();
+        assertThat(onlyA.intersect(b).isEmpty()).as("(%s - %s) & %s", a, b, b).isTrue();
+        MySqlGtidSet both = a.union(b);
+        assertThat(a.isContainedWithin(both) && b.isContainedWithin(both)).as("%s | %s", a, b).isTrue();
+        assertThat(onlyA.union(a.intersect(b))).as("(a - b) | (a & b) is a").isEqualTo(a);
+        assertThat(both.count()).as("|a | b|").isEqualTo(a.count() + b.count() - a.intersect(b).count());
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void generatedMariaDbPositions_roundTrip(FuzzedDataProvider data) {
+        List<MariaDbGtid> gtids = new ArrayList<>();
+        int domains = data.consumeInt(0, 3);
+        for (int d = 0; d < domains; d++) {
+            // the sequence number is unsigned: the whole long range, shifted to reach the small ones too
+            gtids.add(new MariaDbGtid(d * 7L + data.consumeInt(0, 6), data.consumeLong(1, 1000),
+                    data.consumeLong() >>> data.consumeInt(0, 63)));
         }
+        MariaDbGtidPosition p = MariaDbGtidPosition.of(gtids);
+        assertThat(MariaDbGtidPosition.parse(p.toString())).as("%s", p).isEqualTo(p);
+        assertThat(p.hasReached(p)).as("%s has reached itself", p).isTrue();
+        assertThat(p.seqBehind(p)).as("%s behind itself", p).isZero();
     }
 
     @Test
-    void generatedMariaDbPositions_roundTrip() {
-        Fuzz fuzz = Fuzz.seeded();
-        for (int i = 0; i < Fuzz.cases() / 4; i++) {
-            List<MariaDbGtid> gtids = new ArrayList<>();
-            int domains = fuzz.nextInt(4);
-            for (int d = 0; d < domains; d++) {
-                gtids.add(new MariaDbGtid(d * 7L + fuzz.nextInt(7), 1 + fuzz.nextInt(1000),
-                        fuzz.random().nextLong() >>> fuzz.nextInt(64)));
-            }
-            MariaDbGtidPosition p = MariaDbGtidPosition.of(gtids);
-            assertThat(MariaDbGtidPosition.parse(p.toString())).as("%s: %s", fuzz, p).isEqualTo(p);
-            assertThat(p.hasReached(p)).as("%s: %s has reached itself", fuzz, p).isTrue();
-            assertThat(p.seqBehind(p)).as("%s: %s behind itself", fuzz, p).isZero();
-        }
+    void committedInputs_holdParsedAndRefusedTextForEveryParser() {
+        assertThat(outcomes("mySqlGtidSet_parsesOrRefusesWithAReason_andWhatParsesRoundTrips", MySqlGtidSet::parse))
+                .containsExactly("parsed", "refused");
+        assertThat(outcomes("mariaDbGtid_parsesOrRefusesWithAReason_andWhatParsesRoundTrips", MariaDbGtid::parse))
+                .containsExactly("parsed", "refused");
+        assertThat(outcomes("mariaDbGtidPosition_parsesOrRefusesWithAReason_andWhatParsesRoundTrips", MariaDbGtidPosition::parse))
+                .containsExactly("parsed", "refused");
+        assertThat(outcomes("mariaDbGtidState_parsesOrRefusesWithAReason_andWhatParsesRoundTrips", MariaDbGtidState::parse))
+                .containsExactly("parsed", "refused");
     }
 
-    /** Runs {@code parse} over a corpus from {@code seeds}: it must parse, or refuse with an IllegalArgumentException. */
-    private static Map<String, Integer> run(Fuzz fuzz, List<String> seeds, Function<String, Object> parse) {
-        Map<String, Integer> outcomes = new TreeMap<>();
-        for (String text : fuzz.corpus(seeds, Fuzz.cases(), t -> fuzz.nextInt(10) == 0 ? fuzz.noise() : fuzz.mutateText(t))) {
-            try {
-                parse.apply(text);
-                outcomes.merge("parsed", 1, Integer::sum);
-            } catch (IllegalArgumentException e) {
-                assertThat(e.getMessage()).as("%s: message refusing '%s'", fuzz, text).isNotBlank();
-                outcomes.merge("refused", 1, Integer::sum);
-            } catch (RuntimeException | StackOverflowError e) {
-                fail(fuzz + ": " + e + " parsing '" + text + "'", e);
-            }
+    private Set<String> outcomes(String method, Function<String, Object> parse) {
+        Set<String> outcomes = new TreeSet<>();
+        for (byte[] input : FuzzInputs.of(getClass(), method)) {
+            outcomes.add(outcome(input, parse));
         }
-        System.out.printf("GTID parser fuzz (%s): %s%n", fuzz, outcomes);
         return outcomes;
     }
 
-    private static String randomSet(Fuzz fuzz, List<String> uuids) {
+    /** "parsed" or "refused" (an IllegalArgumentException with a message); anything else thrown fails the fuzz test. */
+    private static String outcome(byte[] input, Function<String, Object> parse) {
+        String text = new String(input, StandardCharsets.UTF_8);
+        try {
+            parse.apply(text);
+            return "parsed";
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).as("message refusing '%s'", text).isNotBlank();
+            return "refused";
+        }
+    }
+
+    /** A valid MySQL GTID set from the fuzz input: up to three groups, tags, case, line breaks, single and ranged intervals. */
+    private static String mySqlSet(FuzzedDataProvider data) {
         StringBuilder sb = new StringBuilder();
-        int groups = fuzz.nextInt(4);
+        int groups = data.consumeInt(0, 3);
         for (int g = 0; g < groups; g++) {
             if (g > 0) {
-                sb.append(fuzz.nextInt(3) == 0 ? ",\n" : ",");
+                sb.append(data.consumeBoolean() ? ",\n" : ",");
             }
-            String uuid = fuzz.pick(uuids);
-            sb.append(fuzz.nextInt(2) == 0 ? uuid : uuid.toUpperCase(Locale.ROOT));
-            if (fuzz.nextInt(4) == 0) {
-                sb.append(":tag").append(fuzz.nextInt(2));
+            String uuid = data.pickValue(UUIDS);
+            sb.append(data.consumeBoolean() ? uuid : uuid.toUpperCase(Locale.ROOT));
+            if (data.consumeInt(0, 3) == 0) {
+                sb.append(":tag").append(data.consumeInt(0, 1));
             }
-            int intervals = 1 + fuzz.nextInt(3);
+            int intervals = data.consumeInt(1, 3);
             for (int i = 0; i < intervals; i++) {
-                long first = 1 + fuzz.nextInt(50);
-                long last = first + fuzz.nextInt(20);
+                long first = data.consumeLong(1, 50);
+                long last = first + data.consumeInt(0, 19);
                 sb.append(':').append(first);
-                if (last > first || fuzz.nextInt(2) == 0) {
+                if (last > first || data.consumeBoolean()) {
                     sb.append('-').append(last);
                 }
             }
