@@ -34,6 +34,12 @@ record ListenerDown(String cause, String message) {
             cause = TAGGED_GTIDS;
         } else if (lower.contains("access denied") || lower.contains("privilege")) {
             cause = PRIVILEGES;
+        } else if (lower.contains("whose schema isn't known")) {
+            // no_data snapshots read only the tables the account can see: without SELECT on a schema
+            // its row events cannot be decoded, and no reconnect helps
+            return new ListenerDown(PRIVILEGES, "the account cannot read the definition of a table the binlog"
+                    + " writes to: GRANT SELECT ON <schema>.* on the watched schemas (README, grants for the binlog"
+                    + " listeners), or leave the schema out with sentinel.binlog.table-exclude. " + firstLine(text));
         } else if (lower.contains("binlog_format") || lower.contains("binlog_row_image") || lower.contains("gtid_mode")
                 || lower.contains("binlog is disabled") || lower.contains("log_bin")
                 || lower.contains("configuration is not valid")) {

@@ -42,6 +42,9 @@ class ListenerPiecesTest {
                 new SQLException("denied", "42000", 1227)).cause()).isEqualTo(ListenerDown.PRIVILEGES);
         assertThat(ListenerDown.classify("The MySQL server is not configured to use a ROW binlog_format", null).cause())
                 .isEqualTo(ListenerDown.UNSUPPORTED_CONFIG);
+        assertThat(ListenerDown.classify("Error processing binlog event", new IllegalStateException(
+                "Encountered change event for table lab.t whose schema isn't known to this connector")).cause())
+                .as("a table the account may not read").isEqualTo("privileges");
         assertThat(ListenerDown.classify("Communications link failure", new java.net.ConnectException("refused")).cause())
                 .isEqualTo(ListenerDown.CONNECTION);
     }

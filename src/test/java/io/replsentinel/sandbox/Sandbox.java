@@ -93,6 +93,8 @@ public final class Sandbox {
         Files.createDirectories(dir);
         System.out.println("[sandbox] starting a " + flavor.name().toLowerCase() + " source and two replicas");
         topology = Topology.builder(flavor).replicas(2).build();
+        // the binlog listeners (on by default) read the lab schema's table definitions: the README's grants
+        topology.source().exec(Topology.binlogGrantStatements(flavor, Topology.MONITOR_USER, "lab").toArray(String[]::new));
         faults = new Faults(topology);
         catalogue = SandboxFault.all(flavor);
         Path inventory = writeInventory();
