@@ -62,6 +62,9 @@ final class BinlogListener implements AutoCloseable {
     private Instant lastPublished;
     private long sequence;
     private boolean engineStarted;
+    /** When the running engine started, and whether its binlog client has connected since. */
+    private Instant engineStartedAt;
+    private boolean connectedSinceStart;
     private TransactionAssembler assembler;
     private Instant lastProbe;
     private ListenerDown lastProbeResult;
@@ -140,6 +143,8 @@ final class BinlogListener implements AutoCloseable {
 
     private synchronized void engineStarted() {
         engineStarted = true;
+        engineStartedAt = ctx.clock().instant();
+        connectedSinceStart = false;
         failures = 0;
         LOG.infof("Binlog listener on %s streams as server_id %d", instance, serverId);
         check();
@@ -178,13 +183,21 @@ final class BinlogListener implements AutoCloseable {
         if (engine != null && engineStarted) {
             Optional<Boolean> connected = streamingMetric("Connected").map(Boolean.class::cast);
             if (connected.isPresent() && !connected.get()) {
-                transition(BinlogListenerState.DOWN, whyDisconnected());
+                // a started engine reads the schemas before its binlog client connects: not down yet
+                if (connectedSinceStart
+                        || Duration.between(engineStartedAt, ctx.clock().instant()).compareTo(CONNECT_GRACE) > 0) {
+                    transition(BinlogListenerState.DOWN, whyDisconnected());
+                }
             } else if (connected.orElse(false)) {
+                connectedSinceStart = true;
                 transition(BinlogListenerState.RUNNING, null);
             }
         }
         publish(false);
     }
+
+    /** How long a started engine may take to connect its binlog client before it counts as down. */
+    private static final Duration CONNECT_GRACE = Duration.ofSeconds(20);
 
     /** Lost connection or refused account: asked of the server at most every few seconds. */
     private ListenerDown whyDisconnected() {
