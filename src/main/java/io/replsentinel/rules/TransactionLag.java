@@ -25,35 +25,55 @@ final class TransactionLag {
         this.registry = registry;
     }
 
-    /** Records the lag of {@code event} when it is a replica's copy of a transaction its source's listener saw. */
+    /**
+     * Records the lag of a transaction once both listeners have seen it: {@code event} is either a
+     * replica's copy of a transaction its source's listener already saw, or a source's transaction
+     * a replica's listener already delivered (the two listeners' events can reach the engine in
+     * either order under load).
+     */
     Optional<Duration> record(ClusterView view, GtidEvent event) {
-        Optional<ReplicationStatus> replica = view.instance(event.instance());
-        if (replica.isEmpty() || registry == null) {
+        if (registry == null) {
             return Optional.empty();
         }
-        for (ChannelStatus ch : replica.get().channels()) {
-            Optional<ReplicationStatus> source = view.sourceOf(ch);
-            if (source.isEmpty()) {
-                continue;
-            }
-            Optional<GtidEvent> original = view.stream().transaction(source.get().instance(), event.gtid());
-            if (original.isPresent()) {
-                Duration lag = Duration.between(original.get().seenAt(), event.seenAt());
-                if (lag.isNegative()) {
-                    lag = Duration.ZERO; // the replica's listener delivered first: no measurable lag
+        Optional<Duration> any = Optional.empty();
+        Optional<ReplicationStatus> self = view.instance(event.instance());
+        if (self.isPresent()) {
+            for (ChannelStatus ch : self.get().channels()) {
+                Optional<ReplicationStatus> source = view.sourceOf(ch);
+                Optional<GtidEvent> original = source.flatMap(s -> view.stream().transaction(s.instance(), event.gtid()));
+                if (original.isPresent()) {
+                    any = Optional.of(record(event.cluster(), event.instance(), original.get(), event));
+                    break;
                 }
-                DistributionSummary.builder("mysql_replication_transaction_lag_seconds")
-                        .description("Per transaction: from the source's binlog listener seeing it to the replica's")
-                        .baseUnit("seconds")
-                        .tags("cluster", event.cluster(), "instance", event.instance())
-                        .publishPercentileHistogram()
-                        .minimumExpectedValue(0.001)
-                        .maximumExpectedValue(3600.0)
-                        .register(registry)
-                        .record(lag.toNanos() / 1e9);
-                return Optional.of(lag);
             }
         }
-        return Optional.empty();
+        for (ReplicationStatus replica : view.instances()) {
+            for (ChannelStatus ch : replica.channels()) {
+                boolean fromThis = view.sourceOf(ch).map(s -> s.instance().equals(event.instance())).orElse(false);
+                Optional<GtidEvent> copy = fromThis
+                        ? view.stream().transaction(replica.instance(), event.gtid()) : Optional.empty();
+                if (copy.isPresent()) {
+                    any = Optional.of(record(event.cluster(), replica.instance(), event, copy.get()));
+                }
+            }
+        }
+        return any;
+    }
+
+    private Duration record(String cluster, String replica, GtidEvent original, GtidEvent copy) {
+        Duration lag = Duration.between(original.seenAt(), copy.seenAt());
+        if (lag.isNegative()) {
+            lag = Duration.ZERO; // the replica's listener delivered first: no measurable lag
+        }
+        DistributionSummary.builder("mysql_replication_transaction_lag_seconds")
+                .description("Per transaction: from the source's binlog listener seeing it to the replica's")
+                .baseUnit("seconds")
+                .tags("cluster", cluster, "instance", replica)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(0.001)
+                .maximumExpectedValue(3600.0)
+                .register(registry)
+                .record(lag.toNanos() / 1e9);
+        return lag;
     }
 }
