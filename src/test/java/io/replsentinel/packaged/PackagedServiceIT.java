@@ -248,6 +248,8 @@ class PackagedServiceIT {
             settings.put("SENTINEL_SLACK_WEBHOOK_URL", slack.webhookUrl());
             // resolutions within seconds; the lifecycle's own timers are what the restarts must keep
             settings.put("SENTINEL_RULES_KEEP_FIRING_FOR", "2s");
+            // the alert changes of this pair are counted: the binlog listeners (their own tests) stay off
+            settings.put("SENTINEL_BINLOG_ENABLED", "false");
 
             // 1. both faults fire while Slack answers 500
             slack.failWith(500);
@@ -311,7 +313,9 @@ class PackagedServiceIT {
             Process third = launch(config, dataDir, port, work.resolve("third.log"), settings);
             long restoredAfterKillMillis = awaitRestored(port, third, brokenFp, startsAt, launched);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> records(bootstrap, writableFp, "resolved").size() == 2);
+                    .until(() -> records(bootstrap, writableFp, "resolved").size() >= 2);
+            // a change a sink took just before the SIGKILL may be sent once more: one repeat at most
+            assertThat(records(bootstrap, writableFp, "resolved").size()).isBetween(2, 3);
             await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> assertThat(amStartsAt(alertmanager, brokenInAm)).isEqualTo(amStart));
             // SIGKILL can land between a sink taking a change and the state recording it: one repeat at most
