@@ -59,6 +59,16 @@ public interface SentinelConfig {
         /** Its password. Never written to logs, events, alerts, metrics or API answers. */
         Optional<String> password();
 
+        /**
+         * The account the remediation executor logs in with on this cluster's instances (see the
+         * README for its grants per flavor); never the monitoring user. Without it, no command runs
+         * on this cluster even with the executor on.
+         */
+        Optional<String> remediationUser();
+
+        /** Its password. Never written to logs, events, alerts, metrics or API answers. */
+        Optional<String> remediationPassword();
+
         /** Turns the heartbeat on or off for this cluster; {@code sentinel.heartbeat.enabled} when absent. */
         Optional<Boolean> heartbeat();
 

@@ -405,6 +405,16 @@ public class RulesEngine {
         }
     }
 
+    /**
+     * Whether this node evaluates the cluster now: the cluster's status partition is assigned to this
+     * node and its state restored. The remediation executor acts only for such clusters, so that one
+     * node at a time acts on a cluster, as one node at a time evaluates it.
+     */
+    public boolean owns(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        return state != null && state.partition >= 0 && owned.contains(state.partition);
+    }
+
     /** The firing alerts of one cluster. */
     public List<Alert> firing(String cluster) {
         return clusters.firing(cluster);
