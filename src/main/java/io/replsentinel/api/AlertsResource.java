@@ -2,6 +2,8 @@ package io.replsentinel.api;
 
 import io.replsentinel.alerting.AlertStore;
 import io.replsentinel.event.Alert;
+import io.replsentinel.api.auth.ApiRole;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** {@code GET /api/alerts}: firing alerts and recently resolved ones, with their evidence. */
+@RolesAllowed(ApiRole.READ)
 @Path("/api/alerts")
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertsResource {

@@ -7,6 +7,8 @@ import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.rules.ObservedTopology;
 import io.replsentinel.rules.ClusterStates;
+import io.replsentinel.api.auth.ApiRole;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -21,6 +23,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** {@code GET /api/clusters[/{cluster}]}: the inventory with each instance's latest status and the firing alerts. */
+@RolesAllowed(ApiRole.READ)
 @Path("/api/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 public class ClustersResource {

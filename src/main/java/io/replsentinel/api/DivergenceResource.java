@@ -2,6 +2,8 @@ package io.replsentinel.api;
 
 import io.replsentinel.divergence.DivergenceService;
 import io.replsentinel.divergence.ScanReport;
+import io.replsentinel.api.auth.ApiRole;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -15,6 +17,7 @@ import java.util.List;
  * {@code GET /api/divergence}: what the data checker does in each cluster: the tables it walks, the
  * tables it skips (no usable key) and why, the ranges it holds for diverged, and its progress.
  */
+@RolesAllowed(ApiRole.READ)
 @Path("/api/divergence")
 @Produces(MediaType.APPLICATION_JSON)
 public class DivergenceResource {

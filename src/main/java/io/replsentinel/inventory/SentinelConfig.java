@@ -331,6 +331,38 @@ public interface SentinelConfig {
         /** Public base URL of this service, used in every alert's {@code generatorURL}. */
         @WithDefault("http://localhost:8480")
         String externalUrl();
+
+        /**
+         * The admin bearer token (env {@code SENTINEL_API_TOKEN}); requests made with it are named
+         * "admin". Without any admin-role token every writing endpoint answers 401 (a start-up warning
+         * says so). A secret: never logged.
+         */
+        Optional<String> token();
+
+        /**
+         * Further bearer tokens by name, each with its roles; the name is the principal of the
+         * requests made with it (a command's {@code approvedBy}).
+         */
+        Map<String, NamedToken> tokens();
+
+        /**
+         * Whether reading endpoints ({@code GET /api/...}) need a token with the read role; writing
+         * endpoints always need one with their role.
+         */
+        @WithDefault("false")
+        boolean readRequiresToken();
+    }
+
+    /** A named API token ({@code sentinel.api.tokens.<name>}). */
+    interface NamedToken {
+        /** The token's value, sent as {@code Authorization: Bearer <value>}. A secret: never logged. */
+        String token();
+
+        /**
+         * Its roles, comma-separated: {@code read}, {@code approve} (approve or reject remediation
+         * commands), {@code admin} (add and remove clusters); each implies those before it.
+         */
+        List<io.replsentinel.api.auth.ApiRole> roles();
     }
 
     /** Delivery of alert state changes to every sink (API store, alerts topic, Alertmanager, Slack). */
