@@ -9,7 +9,9 @@ import io.replsentinel.event.EventMessages;
 import io.replsentinel.inventory.SentinelConfig;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -58,6 +60,9 @@ public class AlertDispatcher {
     private final Duration drainTimeout;
     private volatile BiConsumer<String, Alert> settled = (sink, change) -> {
     };
+    /** Who hears of each change as it leaves (remediation); null in an engine built by hand. */
+    @Inject
+    Event<AlertTransition> transitions;
 
     public AlertDispatcher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
                            Emitter<String> emitter, EventMessages messages, AlertStore store,
@@ -127,6 +132,14 @@ public class AlertDispatcher {
         }
         if (change.firing() && change.evidence().get("observedAt") instanceof Instant seen) {
             detectionLatency.record(Duration.between(seen, Instant.now()));
+        }
+        if (transitions != null) {
+            try {
+                transitions.fire(new AlertTransition(change));
+            } catch (RuntimeException e) {
+                // an observer's failure must never hold up the alert itself
+                LOG.errorf(e, "An observer of %s %s failed", change.status(), change.fingerprint());
+            }
         }
     }
 

@@ -201,6 +201,13 @@ public interface SentinelConfig {
         @WithDefault("mysql.replication.listeners")
         String listeners();
 
+        /**
+         * Remediation commands (contract section 2), keyed by instance id: every proposal and every
+         * state change of one, signed. Every node reads it whole to know each command's latest state.
+         */
+        @WithDefault("mysql.replication.commands")
+        String commands();
+
         /** Partitions for topics the service creates when they are missing. */
         @WithDefault("3")
         @Min(1)

@@ -58,7 +58,7 @@ public class TopicInitializer {
     void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         SentinelConfig.Topics topics = config.topics();
         List<String> names = List.of(topics.status(), topics.alerts(), topics.dlq(), divergence.topic(), topics.gtid(),
-                topics.listeners());
+                topics.listeners(), topics.commands());
         try (Admin admin = Admin.create(adminConfig(kafkaConfig))) {
             Set<String> created = ensureTopics(admin, names, topics.partitions(), topics.replicationFactor(), TIMEOUT);
             if (!created.isEmpty()) {
