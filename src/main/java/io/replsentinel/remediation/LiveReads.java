@@ -14,11 +14,11 @@ final class LiveReads implements AutoCloseable {
 
     private final RemediationAccounts.Account account;
     private final SentinelConfig.Poll poll;
-    private final ExecutorConfig.Connection timeouts;
+    private final ExecutorConnectionConfig timeouts;
     private final Map<String, RemediationSession> sessions = new LinkedHashMap<>();
     private final Map<String, LiveInstance> read = new LinkedHashMap<>();
 
-    LiveReads(RemediationAccounts.Account account, SentinelConfig.Poll poll, ExecutorConfig.Connection timeouts) {
+    LiveReads(RemediationAccounts.Account account, SentinelConfig.Poll poll, ExecutorConnectionConfig timeouts) {
         this.account = account;
         this.poll = poll;
         this.timeouts = timeouts;

@@ -31,7 +31,7 @@ final class RemediationSession implements AutoCloseable {
     }
 
     static RemediationSession open(String instanceId, RemediationAccounts.Account account, SentinelConfig.Poll poll,
-                                   ExecutorConfig.Connection timeouts) throws SQLException {
+                                   ExecutorConnectionConfig timeouts) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", account.user());
         props.setProperty("password", account.password().reveal());

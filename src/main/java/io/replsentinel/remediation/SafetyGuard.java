@@ -22,7 +22,9 @@ final class SafetyGuard {
     static Set<String> servers(RemediationCommand command) {
         Set<String> servers = new LinkedHashSet<>();
         for (SqlStatement s : command.sql()) {
-            servers.add(s.server());
+            if (s.server() != null) {
+                servers.add(s.server());
+            }
         }
         return servers;
     }

@@ -184,6 +184,12 @@ public final class LabInstall {
         return projectRoot.resolve(flavor == Flavor.MYSQL ? "scripts/lab/grants-binlog-mysql.sql" : "scripts/lab/grants-binlog-mariadb.sql");
     }
 
+    /** The remediation executor's account ({@code scripts/lab/grants-remediation-*.sql}). */
+    public Path remediationGrantsFile(Flavor flavor) {
+        return projectRoot.resolve(flavor == Flavor.MYSQL ? "scripts/lab/grants-remediation-mysql.sql"
+                : "scripts/lab/grants-remediation-mariadb.sql");
+    }
+
     public Path grantsFile(Flavor flavor) {
         return projectRoot.resolve(flavor == Flavor.MYSQL ? "scripts/lab/grants-mysql.sql" : "scripts/lab/grants-mariadb.sql");
     }

@@ -157,6 +157,24 @@ public final class Topology implements AutoCloseable {
         }
     }
 
+    /**
+     * The remediation executor's account, exactly as {@code scripts/lab/grants-remediation-*.sql} (and the
+     * README) state it, with user and password filled in: run on the source, it replicates everywhere.
+     */
+    public static List<String> remediationGrantStatements(Flavor flavor, String user, String password) {
+        try {
+            String text = Files.readString(LabInstall.get().remediationGrantsFile(flavor));
+            String body = Arrays.stream(text.split("\n"))
+                    .filter(l -> !l.trim().startsWith("--"))
+                    .collect(Collectors.joining("\n"))
+                    .replace("${USER}", user)
+                    .replace("${PASSWORD}", password);
+            return Arrays.stream(body.split(";")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The binlog listener's grants ({@code scripts/lab/grants-binlog-*.sql}) for {@code user} on {@code schema}. */
     public static List<String> binlogGrantStatements(Flavor flavor, String user, String schema) {
         try {
