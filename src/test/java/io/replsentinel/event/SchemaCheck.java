@@ -19,6 +19,7 @@ public final class SchemaCheck {
     public static final String DIVERGENCE = "/schemas/divergence-finding.v1.json";
     public static final String GTID = "/schemas/gtid-event.v1.json";
     public static final String LISTENER_STATE = "/schemas/binlog-listener-state.v1.json";
+    public static final String COMMAND = "/schemas/remediation-command.v1.json";
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     private static final Map<String, Schema> SCHEMAS = new ConcurrentHashMap<>();
