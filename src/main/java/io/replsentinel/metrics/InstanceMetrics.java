@@ -115,6 +115,13 @@ public class InstanceMetrics {
     }
 
     /** Removes every series of one instance except {@code keep}; they come back with its next good poll. */
+    /** Removes every series of an instance that left the inventory, so none reads as live. */
+    public void forget(String cluster, String instance) {
+        populated.remove(instance + "@" + cluster);
+        channelsByInstance.remove(instance);
+        removeAllBut("", cluster, instance);
+    }
+
     private void removeAllBut(String keep, String cluster, String instance) {
         Tag c = Tag.of("cluster", cluster);
         Tag i = Tag.of("instance", instance);

@@ -15,8 +15,8 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -40,7 +40,9 @@ public class PollScheduler {
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
     private final PrimaryWatch primaries;
-    private final List<ScheduledExecutorService> executors = new ArrayList<>();
+    private final Map<String, Watched> executors = new HashMap<>();
+    private PollerIdentity identity;
+    private ConnectionSettings connectionSettings;
     /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "poll-worker");
@@ -59,26 +61,58 @@ public class PollScheduler {
     }
 
     void start(@Observes StartupEvent event) {
-        PollerIdentity identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
-        ConnectionSettings connectionSettings = new ConnectionSettings(config.poll());
+        identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
+        connectionSettings = new ConnectionSettings(config.poll());
         for (WatchedInstance instance : inventory.all()) {
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "poll-" + instance);
-                t.setDaemon(true);
-                return t;
-            });
-            executors.add(executor);
-            InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
-                    identity, Clock.systemUTC(), workers, primaries);
-            Timer timer = Timer.builder("sentinel_poll_duration_seconds")
-                    .description("Time to poll one instance, including connecting")
-                    .tags("cluster", instance.cluster(), "instance", instance.id())
-                    .publishPercentileHistogram()
-                    .register(registry);
-            executor.execute(new Tick(executor, poller, timer));
+            watch(instance);
         }
         LOG.infof("Polling %d instance(s) in %d cluster(s) every %s", inventory.all().size(),
                 inventory.clusters().size(), config.poll().interval());
+    }
+
+    /** Starts polling one instance (a no-op when it is polled already). */
+    public synchronized void watch(WatchedInstance instance) {
+        if (executors.containsKey(instance.id())) {
+            return;
+        }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "poll-" + instance);
+            t.setDaemon(true);
+            return t;
+        });
+        InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
+                identity, Clock.systemUTC(), workers, primaries);
+        Timer timer = Timer.builder("sentinel_poll_duration_seconds")
+                .description("Time to poll one instance, including connecting")
+                .tags("cluster", instance.cluster(), "instance", instance.id())
+                .publishPercentileHistogram()
+                .register(registry);
+        executors.put(instance.id(), new Watched(instance, executor, poller, timer));
+        executor.execute(new Tick(executor, poller, timer));
+    }
+
+    /** One polled instance: its scheduling thread, its poller and its poll timer. */
+    private record Watched(WatchedInstance instance, ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
+    }
+
+    /** Stops polling one instance ({@code host:port}); its poller closes its connection. */
+    public synchronized void unwatch(String instanceId) {
+        Watched w = executors.remove(instanceId);
+        if (w == null) {
+            return;
+        }
+        w.executor().shutdownNow();
+        registry.remove(w.timer());
+        // the poll under way (if any) ends by its own deadline; only then are its connection and series let go
+        workers.execute(() -> {
+            try {
+                w.executor().awaitTermination(config.poll().timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            w.poller().close();
+            metrics.forget(w.instance().cluster(), w.instance().id());
+        });
     }
 
     private static String hostName() {
@@ -89,8 +123,8 @@ public class PollScheduler {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        executors.forEach(ScheduledExecutorService::shutdownNow);
+    synchronized void stop(@Observes ShutdownEvent event) {
+        executors.values().forEach(w -> w.executor().shutdownNow());
         workers.shutdownNow();
     }
 
@@ -124,7 +158,7 @@ public class PollScheduler {
                 try {
                     executor.schedule(this, delay, TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException stopping) {
-                    poller.close(); // the service is shutting down
+                    poller.close(); // the service is shutting down, or the instance left the inventory
                 }
             }
         }
