@@ -86,6 +86,16 @@ public interface SentinelConfig {
         /** Its password. Never written to logs, events, alerts, metrics or API answers. */
         Optional<String> password();
 
+        /**
+         * The account the remediation executor logs in with on this cluster's instances (see the
+         * README for its grants per flavor); never the monitoring user. Without it, no command runs
+         * on this cluster even with the executor on.
+         */
+        Optional<String> remediationUser();
+
+        /** Its password. Never written to logs, events, alerts, metrics or API answers. */
+        Optional<String> remediationPassword();
+
         /** Turns the heartbeat on or off for this cluster; {@code sentinel.heartbeat.enabled} when absent. */
         Optional<Boolean> heartbeat();
 
@@ -97,15 +107,6 @@ public interface SentinelConfig {
 
         /** The instances; an instance's id is {@code host:port} and must be unique in the inventory. */
         List<Instance> instances();
-
-        /**
-         * The account the remediation executor connects with (never the monitoring user's); without it
-         * no command is ever run on this cluster.
-         */
-        Optional<String> remediationUser();
-
-        /** Its password. Never written to logs, events, alerts, metrics or API answers. */
-        Optional<String> remediationPassword();
     }
 
     /** One MySQL or MariaDB server. */
