@@ -9,7 +9,17 @@ import io.replsentinel.rules.ObservedTopology;
 import io.replsentinel.rules.ClusterStates;
 import io.replsentinel.api.auth.ApiRole;
 import jakarta.annotation.security.RolesAllowed;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.replsentinel.inventory.ClusterDefinition;
+import io.replsentinel.inventory.runtime.InventoryTopic;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,7 +32,11 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** {@code GET /api/clusters[/{cluster}]}: the inventory with each instance's latest status and the firing alerts. */
+/**
+ * {@code GET /api/clusters[/{cluster}]}: the inventory with each instance's latest status and the
+ * firing alerts; {@code POST /api/clusters} and {@code DELETE /api/clusters/{cluster}} (admin role):
+ * clusters added and removed at runtime, through the inventory topic so that every node watches them.
+ */
 @RolesAllowed(ApiRole.READ)
 @Path("/api/clusters")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,23 +52,69 @@ public class ClustersResource {
                                 List<ObservedTopology.Edge> edges, List<Alert> firingAlerts) {
     }
 
-    /** A line of the cluster list. */
-    public record ClusterSummary(String cluster, int instances, int firingAlerts) {
+    /** A line of the cluster list; {@code source} is {@code config} or {@code runtime} (added through the API). */
+    public record ClusterSummary(String cluster, int instances, int firingAlerts, String source) {
     }
 
     private final Inventory inventory;
     private final ClusterStates states;
+    private final InventoryTopic topic;
+    private final ClusterDefinitions definitions;
+    private final SecurityIdentity identity;
 
-    public ClustersResource(Inventory inventory, ClusterStates states) {
+    public ClustersResource(Inventory inventory, ClusterStates states, InventoryTopic topic,
+                            ClusterDefinitions definitions, SecurityIdentity identity) {
         this.inventory = inventory;
         this.states = states;
+        this.topic = topic;
+        this.definitions = definitions;
+        this.identity = identity;
     }
 
     @GET
     public List<ClusterSummary> clusters() {
         return inventory.clusters().entrySet().stream()
-                .map(e -> new ClusterSummary(e.getKey(), e.getValue().size(), states.firing(e.getKey()).size()))
+                .map(e -> new ClusterSummary(e.getKey(), e.getValue().size(), states.firing(e.getKey()).size(),
+                        inventory.isConfigured(e.getKey()) ? "config" : "runtime"))
                 .toList();
+    }
+
+    @POST
+    @RolesAllowed(ApiRole.ADMIN)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Add a cluster at runtime", description = "A definition shaped like sentinel.clusters.<name>: "
+            + "name, user, password, instances[] (host, port, role, labels), optional remediation-user / "
+            + "remediation-password, heartbeat, binlog-listener. Kept in the compacted inventory topic, so every node "
+            + "polls it and it survives restarts. Role: admin.")
+    @APIResponse(responseCode = "201", description = "added; this node watches it")
+    @APIResponse(responseCode = "400", description = "a malformed field, named in the answer")
+    @APIResponse(responseCode = "409", description = "a cluster of that name exists")
+    @APIResponse(responseCode = "503", description = "Kafka or the encryption key is unavailable")
+    public Response add(JsonNode body) {
+        ClusterDefinition definition = definitions.read(body);
+        topic.add(definition, identity.getPrincipal().getName());
+        return Response.created(java.net.URI.create("/api/clusters/" + definition.name()))
+                .entity(Map.of("cluster", definition.name(), "added", true)).build();
+    }
+
+    @DELETE
+    @Path("/{cluster}")
+    @RolesAllowed(ApiRole.ADMIN)
+    @Operation(summary = "Remove a cluster added at runtime", description = "Its pollers and binlog listeners stop on "
+            + "every node. A cluster of the configuration answers 409. Role: admin.")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "404", description = "no such cluster")
+    @APIResponse(responseCode = "409", description = "the cluster comes from the configuration")
+    public Response remove(@PathParam("cluster") String cluster) {
+        if (inventory.isConfigured(cluster)) {
+            return ApiErrors.answer(Response.Status.CONFLICT, "cluster " + cluster
+                    + " is defined in the configuration (sentinel.clusters): remove it there", null);
+        }
+        if (inventory.runtimeCluster(cluster).isEmpty()) {
+            throw new NotFoundException("no cluster named " + cluster);
+        }
+        topic.remove(cluster, identity.getPrincipal().getName());
+        return Response.noContent().build();
     }
 
     @GET

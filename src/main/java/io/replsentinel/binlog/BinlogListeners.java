@@ -3,6 +3,7 @@ package io.replsentinel.binlog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.replsentinel.inventory.Inventory;
+import io.replsentinel.inventory.InventoryChanged;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.inventory.WatchedInstance;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,9 +11,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -35,8 +34,9 @@ public class BinlogListeners {
     private final BinlogSettings settings;
     private final ServerIdRegistry registry;
     private final GtidPublisher publisher;
-    private final List<BinlogListener> listeners = new ArrayList<>();
+    private final List<BinlogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ScheduledExecutorService supervisor;
+    private ServerIdAllocator allocator;
 
     public BinlogListeners(Inventory inventory, SentinelConfig config, BinlogSettings settings,
                            ServerIdRegistry registry, GtidPublisher publisher) {
@@ -49,48 +49,57 @@ public class BinlogListeners {
 
     /** Whether a cluster's instances get listeners: its own setting, else {@code sentinel.binlog.enabled}. */
     boolean enabled(String cluster) {
-        SentinelConfig.Cluster c = config.clusters().get(cluster);
-        Optional<Boolean> own = c == null ? Optional.empty() : c.binlogListener();
-        return own.orElse(settings.enabled());
+        return inventory.binlogListener(cluster).orElse(settings.enabled());
     }
 
     void start(@Observes StartupEvent event) {
-        ServerIdAllocator allocator = new ServerIdAllocator(settings.serverIdMin(), settings.serverIdMax());
-        List<WatchedInstance> watched = new ArrayList<>();
-        inventory.clusters().forEach((cluster, instances) -> {
-            if (enabled(cluster)) {
-                watched.addAll(instances);
-            }
-        });
-        if (watched.isEmpty()) {
+        allocator = new ServerIdAllocator(settings.serverIdMin(), settings.serverIdMax());
+        inventory.clusters().forEach(this::startCluster);
+    }
+
+    /** Listeners for a cluster added at runtime; closed with it when it is removed. */
+    void changed(@Observes InventoryChanged change) {
+        for (String cluster : change.removedClusters()) {
+            List<BinlogListener> gone = listeners.stream().filter(l -> l.instance().cluster().equals(cluster)).toList();
+            listeners.removeAll(gone);
+            gone.parallelStream().forEach(BinlogListener::close);
+        }
+        for (String cluster : change.addedClusters()) {
+            startCluster(cluster, inventory.clusters().getOrDefault(cluster, List.of()));
+        }
+    }
+
+    private synchronized void startCluster(String cluster, List<WatchedInstance> instances) {
+        if (!enabled(cluster) || instances.isEmpty()) {
             return;
         }
-        supervisor = Executors.newScheduledThreadPool(4, r -> {
-            Thread t = new Thread(r, "binlog-supervisor");
-            t.setDaemon(true);
-            return t;
-        });
-        Map<String, Set<String>> byCluster = inventory.clusters().entrySet().stream().collect(Collectors.toMap(
-                Map.Entry::getKey, e -> e.getValue().stream().map(i -> i.cluster() + "/" + i.id()).collect(Collectors.toSet())));
-        for (WatchedInstance instance : watched) {
+        if (supervisor == null) {
+            supervisor = Executors.newScheduledThreadPool(4, r -> {
+                Thread t = new Thread(r, "binlog-supervisor");
+                t.setDaemon(true);
+                return t;
+            });
+            supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
+                try {
+                    l.check();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Checking the binlog listener on %s failed", l.instance());
+                }
+            }), 1, 1, TimeUnit.SECONDS);
+        }
+        Set<String> members = instances.stream().map(i -> i.cluster() + "/" + i.id()).collect(Collectors.toSet());
+        for (WatchedInstance instance : instances) {
             BinlogListener.Context ctx = new BinlogListener.Context(settings, allocator, registry,
-                    byCluster.get(instance.cluster()), config.poll().jdbcOptions(), publisher::publish,
+                    members, config.poll().jdbcOptions(), publisher::publish,
                     publisher::publish, supervisor, Clock.systemUTC());
             BinlogListener listener = new BinlogListener(instance, ctx);
             listeners.add(listener);
             listener.start();
         }
-        supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
-            try {
-                l.check();
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "Checking the binlog listener on %s failed", l.instance());
-            }
-        }), 1, 1, TimeUnit.SECONDS);
-        LOG.infof("Starting %d binlog listener(s)", listeners.size());
+        LOG.infof("Starting %d binlog listener(s) for cluster %s", instances.size(), cluster);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    synchronized void stop(@Observes ShutdownEvent event) {
         if (supervisor != null) {
             supervisor.shutdownNow();
         }

@@ -41,6 +41,33 @@ public interface SentinelConfig {
 
     Node node();
 
+    RuntimeClusters runtimeClusters();
+
+    /**
+     * Clusters added and removed through {@code POST /api/clusters} / {@code DELETE /api/clusters/{cluster}},
+     * kept in the compacted topic {@code sentinel.topics.inventory} so that every node sees them and
+     * they survive restarts.
+     */
+    interface RuntimeClusters {
+        /**
+         * Base64 of a 128, 192 or 256-bit AES key (e.g. {@code openssl rand -base64 32}), the same on
+         * every node: the passwords of runtime clusters are kept in Kafka sealed with AES-GCM under it.
+         * Without it only clusters without passwords can be added. A secret: never logged.
+         */
+        Optional<String> encryptionKey();
+
+        /**
+         * How long start-up waits to read the inventory topic to its end before polling starts; past
+         * it the service starts with what it has read, and picks up the rest as it comes.
+         */
+        @WithDefault("30s")
+        Duration loadTimeout();
+
+        /** How long {@code POST} / {@code DELETE} wait for the change to be written and applied on this node. */
+        @WithDefault("15s")
+        Duration writeTimeout();
+    }
+
     /** This service node, as it signs the statuses it polls. */
     interface Node {
         /**
@@ -196,6 +223,13 @@ public interface SentinelConfig {
         /** One GtidEvent per committed transaction of every listened instance, keyed by cluster. */
         @WithDefault("mysql.replication.gtid")
         String gtid();
+
+        /**
+         * Clusters added at runtime through the API, compacted, keyed by cluster, a tombstone on
+         * removal; created with as many partitions as the status topic. Every node reads all of it.
+         */
+        @WithDefault("mysql.replication.inventory")
+        String inventory();
 
         /** The binlog listeners' states (running, down with a cause), keyed by cluster. */
         @WithDefault("mysql.replication.listeners")

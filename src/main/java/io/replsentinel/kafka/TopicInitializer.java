@@ -66,6 +66,8 @@ public class TopicInitializer {
                         created, topics.partitions(), topics.replicationFactor());
             }
             ensureStateTopic(admin, topics.status(), topics.alertState(), topics.replicationFactor(), TIMEOUT);
+            // runtime clusters: compacted, partitioned as the statuses, so a cluster's records share its status partition
+            ensureStateTopic(admin, topics.status(), topics.inventory(), topics.replicationFactor(), TIMEOUT);
         } catch (RuntimeException e) {
             LOG.warnf("Could not make sure the Kafka topics %s exist at %s: %s", names,
                     kafkaConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), e.getMessage());

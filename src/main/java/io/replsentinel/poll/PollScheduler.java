@@ -15,8 +15,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,7 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Polls every instance of the inventory every {@code sentinel.poll.interval}. Each instance has
+ * Polls every instance of the inventory every {@code sentinel.poll.interval}, from start-up, and
+ * the instances {@link #watch watched} or {@link #unwatch unwatched} at runtime. Each instance has
  * its own scheduling thread, and each poll runs on a worker under {@code sentinel.poll.timeout}, so an
  * instance that hangs (accepts TCP, never answers) is reported at the deadline and delays nobody:
  * the others keep their rhythm.
@@ -40,7 +42,9 @@ public class PollScheduler {
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
     private final PrimaryWatch primaries;
-    private final List<ScheduledExecutorService> executors = new ArrayList<>();
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private final PollerIdentity identity;
+    private final ConnectionSettings connectionSettings;
     /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "poll-worker");
@@ -56,29 +60,67 @@ public class PollScheduler {
         this.metrics = metrics;
         this.registry = registry;
         this.primaries = primaries;
+        this.identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
+        this.connectionSettings = new ConnectionSettings(config.poll());
     }
 
     void start(@Observes StartupEvent event) {
-        PollerIdentity identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
-        ConnectionSettings connectionSettings = new ConnectionSettings(config.poll());
         for (WatchedInstance instance : inventory.all()) {
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "poll-" + instance);
-                t.setDaemon(true);
-                return t;
-            });
-            executors.add(executor);
-            InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
-                    identity, Clock.systemUTC(), workers, primaries);
-            Timer timer = Timer.builder("sentinel_poll_duration_seconds")
-                    .description("Time to poll one instance, including connecting")
-                    .tags("cluster", instance.cluster(), "instance", instance.id())
-                    .publishPercentileHistogram()
-                    .register(registry);
-            executor.execute(new Tick(executor, poller, timer));
+            watch(instance);
         }
         LOG.infof("Polling %d instance(s) in %d cluster(s) every %s", inventory.all().size(),
                 inventory.clusters().size(), config.poll().interval());
+    }
+
+    /**
+     * Starts polling one instance now, at {@code sentinel.poll.interval}. Idempotent: an instance
+     * already watched with the same settings keeps its poller (and its connection); one watched with
+     * other settings (a new password, other labels) is restarted with these. Thread-safe.
+     */
+    public synchronized void watch(WatchedInstance instance) {
+        Watch current = watches.get(instance.id());
+        if (current != null) {
+            if (current.instance.equals(instance)) {
+                return;
+            }
+            unwatch(instance.id());
+        }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "poll-" + instance);
+            t.setDaemon(true);
+            return t;
+        });
+        InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
+                identity, Clock.systemUTC(), workers, primaries);
+        Timer timer = Timer.builder("sentinel_poll_duration_seconds")
+                .description("Time to poll one instance, including connecting")
+                .tags("cluster", instance.cluster(), "instance", instance.id())
+                .publishPercentileHistogram()
+                .register(registry);
+        Watch watch = new Watch(instance, executor, poller, timer);
+        watches.put(instance.id(), watch);
+        executor.execute(new Tick(watch));
+    }
+
+    /**
+     * Stops polling one instance (by {@link WatchedInstance#id()}): no status of it is published
+     * after this returns, its connection is closed and its series are removed. Idempotent: an
+     * instance not watched is ignored. Thread-safe.
+     */
+    public synchronized void unwatch(String instanceId) {
+        Watch watch = watches.remove(instanceId);
+        if (watch == null) {
+            return;
+        }
+        watch.stopped = true;
+        watch.executor.shutdownNow();
+        registry.remove(watch.timer);
+        metrics.forget(watch.instance.cluster(), instanceId);
+    }
+
+    /** The ids of the instances polled now. */
+    public Set<String> watched() {
+        return Set.copyOf(watches.keySet());
     }
 
     private static String hostName() {
@@ -89,21 +131,34 @@ public class PollScheduler {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        executors.forEach(ScheduledExecutorService::shutdownNow);
+    synchronized void stop(@Observes ShutdownEvent event) {
+        watched().forEach(this::unwatch);
         workers.shutdownNow();
+    }
+
+    /** One watched instance: its poller and the thread that schedules it. */
+    private static final class Watch {
+        final WatchedInstance instance;
+        final ScheduledExecutorService executor;
+        final InstancePoller poller;
+        final Timer timer;
+        /** Set by unwatch: a poll that ends afterwards is dropped, not published. */
+        volatile boolean stopped;
+
+        Watch(WatchedInstance instance, ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
+            this.instance = instance;
+            this.executor = executor;
+            this.poller = poller;
+            this.timer = timer;
+        }
     }
 
     /** One poll, then the next one scheduled on the interval grid, skipping ticks a slow poll missed. */
     private final class Tick implements Runnable {
-        private final ScheduledExecutorService executor;
-        private final InstancePoller poller;
-        private final Timer timer;
+        private final Watch watch;
 
-        Tick(ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
-            this.executor = executor;
-            this.poller = poller;
-            this.timer = timer;
+        Tick(Watch watch) {
+            this.watch = watch;
         }
 
         @Override
@@ -111,20 +166,27 @@ public class PollScheduler {
             long intervalNanos = config.poll().interval().toNanos();
             long start = System.nanoTime();
             try {
-                ReplicationStatus status = poller.poll();
-                timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                ReplicationStatus status = watch.poller.poll();
+                if (watch.stopped) {
+                    return;
+                }
+                watch.timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 metrics.record(status);
                 primaries.record(status);
                 publisher.publish(status);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "Poll cycle failed for %s", Thread.currentThread().getName());
+                LOG.errorf(e, "Poll cycle failed for %s", watch.instance);
             } finally {
                 long elapsed = System.nanoTime() - start;
                 long delay = intervalNanos - (elapsed % intervalNanos);
                 try {
-                    executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                    if (watch.stopped) {
+                        watch.poller.close();
+                    } else {
+                        watch.executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                    }
                 } catch (RejectedExecutionException stopping) {
-                    poller.close(); // the service is shutting down
+                    watch.poller.close(); // unwatched, or the service is shutting down
                 }
             }
         }
