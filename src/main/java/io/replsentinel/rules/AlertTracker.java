@@ -32,6 +32,11 @@ public final class AlertTracker {
 
     private final Settings settings;
     private final Map<String, Active> active = new LinkedHashMap<>();
+    /**
+     * The fingerprint of each finding identity seen lately: a condition that holds is found again on
+     * every status, and hashing its labels each time would cost more than the rest of its evaluation.
+     */
+    private final Map<Identity, String> fingerprints = new HashMap<>();
     /** Whether something a snapshot holds changed since {@link #takeChanged()} last said. */
     private boolean changed;
 
@@ -43,11 +48,11 @@ public final class AlertTracker {
     public static AlertTracker restore(Settings settings, List<AlertState.Tracked> tracked) {
         AlertTracker tracker = new AlertTracker(settings);
         for (AlertState.Tracked t : tracked) {
-            Active a = new Active(t.fingerprint(), finding(t.alert(), t.since()), t.since());
+            Active a = tracker.new Active(t.fingerprint(), finding(t.alert(), t.since()), t.since());
             a.since = t.since();
             a.firing = t.firing();
             a.clearSince = t.clearSince();
-            a.alert = t.firing() ? t.alert() : null;
+            a.alert = t.firing() ? t.alert() : null; // kept as the topic holds it until a finding replaces it
             tracker.active.put(t.fingerprint(), a);
         }
         return tracker;
@@ -58,7 +63,7 @@ public final class AlertTracker {
         List<AlertState.Tracked> tracked = new ArrayList<>();
         for (Active a : active.values()) {
             tracked.add(new AlertState.Tracked(a.fingerprint, a.since, a.firing, a.clearSince,
-                    a.firing ? a.alert : alert(a, AlertState.PENDING, null)));
+                    a.firing ? a.firingAlert() : alert(a, AlertState.PENDING, null)));
         }
         return tracked;
     }
@@ -97,12 +102,25 @@ public final class AlertTracker {
                 alert.evidence() == null ? Map.of() : alert.evidence(), observedAt);
     }
 
-    private static final class Active {
+    /** What a finding's fingerprint is made of ({@link #labels}): equal identities have equal fingerprints. */
+    private record Identity(String alertname, String severity, String cluster, String instance,
+                            Map<String, String> labels, Map<String, String> instanceLabels) {
+
+        static Identity of(Finding f) {
+            return new Identity(f.alertname(), f.severity(), f.cluster(), f.instance(), f.labels(), f.instanceLabels());
+        }
+    }
+
+    private final class Active {
         final String fingerprint;
         Instant since;
         Finding finding;
         boolean firing;
         Instant clearSince;
+        /**
+         * The firing alert made from {@link #finding}, once asked for: built only when it is announced,
+         * read or snapshotted, not on every status. Null while not built since the finding last changed.
+         */
         Alert alert;
 
         Active(String fingerprint, Finding finding, Instant now) {
@@ -110,6 +128,14 @@ public final class AlertTracker {
             // a finding from a status polled before a clock step may carry a later time than now
             this.since = now == null || finding.observedAt().isBefore(now) ? finding.observedAt() : now;
             this.finding = finding;
+        }
+
+        /** The firing alert with the latest finding's evidence. */
+        Alert firingAlert() {
+            if (alert == null) {
+                alert = alert(this, Alert.FIRING, null);
+            }
+            return alert;
         }
     }
 
@@ -120,15 +146,21 @@ public final class AlertTracker {
     public List<Alert> evaluate(ClusterView view, List<Finding> findings, Instant now) {
         List<Alert> changes = new ArrayList<>();
         Map<String, Finding> current = new HashMap<>();
+        if (fingerprints.size() > 4 * active.size() + 64) {
+            fingerprints.clear(); // identities of conditions long gone
+        }
         for (Finding f : findings) {
-            current.put(Fingerprint.of(labels(f)), f);
+            current.put(fingerprints.computeIfAbsent(Identity.of(f), id -> Fingerprint.of(labels(f))), f);
         }
         for (Map.Entry<String, Finding> e : current.entrySet()) {
             Active a = active.computeIfAbsent(e.getKey(), fp -> {
                 changed = true;
                 return new Active(fp, e.getValue(), now);
             });
-            a.finding = e.getValue();
+            if (a.finding != e.getValue()) {
+                a.finding = e.getValue();
+                a.alert = null;
+            }
             if (a.clearSince != null) {
                 a.clearSince = null;
                 changed = true;
@@ -139,11 +171,9 @@ public final class AlertTracker {
             }
             if (!a.firing && !Duration.between(a.since, now).minus(forDuration(a.finding)).isNegative()) {
                 a.firing = true;
-                a.alert = alert(a, Alert.FIRING, null);
-                changes.add(a.alert);
+                a.alert = null;
+                changes.add(a.firingAlert());
                 changed = true;
-            } else if (a.firing) {
-                a.alert = alert(a, Alert.FIRING, null);
             }
         }
         Iterator<Active> it = active.values().iterator();
@@ -175,7 +205,7 @@ public final class AlertTracker {
 
     /** Firing alerts of this cluster, newest evidence. */
     public List<Alert> firing() {
-        return active.values().stream().filter(a -> a.firing).map(a -> a.alert).toList();
+        return active.values().stream().filter(a -> a.firing).map(Active::firingAlert).toList();
     }
 
     /**

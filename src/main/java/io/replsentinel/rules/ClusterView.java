@@ -6,6 +6,7 @@ import io.replsentinel.event.ReplicationStatus;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ public final class ClusterView {
     /** Ranges the data checker holds for diverged, by replica and range id; a match removes one. */
     private final Map<String, DivergenceFinding> divergences = new TreeMap<>();
     private final TransactionStream stream = new TransactionStream();
+    /** {@link #reachable()} and {@link #primary()} as of the statuses held now; null once a status changes. */
+    private List<ReplicationStatus> reachable;
+    private Optional<ReplicationStatus> primary;
 
     public ClusterView(String cluster) {
         this.cluster = cluster;
@@ -49,6 +53,7 @@ public final class ClusterView {
             return false;
         }
         latest.put(status.instance(), status);
+        changed();
         clock.advance(previous, status);
         return true;
     }
@@ -89,8 +94,24 @@ public final class ClusterView {
         return clock.elapsed().compareTo(WARM_UP) >= 0;
     }
 
+    /** The reachable instances; every detector asks, so the list is kept until a status changes. */
     public List<ReplicationStatus> reachable() {
-        return latest.values().stream().filter(ReplicationStatus::reachable).toList();
+        if (reachable == null) {
+            List<ReplicationStatus> r = new ArrayList<>(latest.size());
+            for (ReplicationStatus s : latest.values()) {
+                if (s.reachable()) {
+                    r.add(s);
+                }
+            }
+            reachable = java.util.Collections.unmodifiableList(r);
+        }
+        return reachable;
+    }
+
+    /** The held statuses changed: what is derived from them alone must be derived again. */
+    private void changed() {
+        reachable = null;
+        primary = null;
     }
 
     /**
@@ -101,12 +122,12 @@ public final class ClusterView {
     public Optional<ReplicationStatus> sourceOf(ChannelStatus ch) {
         if (ch.sourcePort() != null) {
             for (ReplicationStatus s : latest.values()) {
-                if (hostPort(s).equals(ch.sourceHost() + ":" + ch.sourcePort())) {
+                if (isHostPort(hostPort(s), String.valueOf(ch.sourceHost()), ch.sourcePort())) {
                     return Optional.of(s);
                 }
             }
             for (ReplicationStatus s : latest.values()) {
-                if (hostPort(s).endsWith(":" + ch.sourcePort())
+                if (endsWithPort(hostPort(s), ch.sourcePort())
                         && s.addresses().stream().anyMatch(ch.sourceAddresses()::contains)) {
                     return Optional.of(s);
                 }
@@ -127,6 +148,13 @@ public final class ClusterView {
      * from; failing all that, the instance the inventory calls primary.
      */
     public Optional<ReplicationStatus> primary() {
+        if (primary == null) {
+            primary = findPrimary();
+        }
+        return primary;
+    }
+
+    private Optional<ReplicationStatus> findPrimary() {
         List<ReplicationStatus> candidates = reachable().stream()
                 .filter(s -> s.channels().isEmpty() && (!"replica".equals(s.expectedRole()) || promoted(s))).toList();
         List<ReplicationStatus> writable = candidates.stream().filter(s -> Boolean.FALSE.equals(s.readOnly())).toList();
@@ -158,6 +186,7 @@ public final class ClusterView {
      */
     public boolean primaryWith(ReplicationStatus candidate) {
         ReplicationStatus held = latest.put(candidate.instance(), candidate);
+        changed();
         try {
             return primary().map(p -> p.instance().equals(candidate.instance())).orElse(false);
         } finally {
@@ -166,6 +195,7 @@ public final class ClusterView {
             } else {
                 latest.put(candidate.instance(), held);
             }
+            changed();
         }
     }
 
@@ -185,5 +215,48 @@ public final class ClusterView {
 
     private static String hostPort(ReplicationStatus s) {
         return s.instance();
+    }
+
+    /** {@code hostPort.equals(host + ":" + port)}, without building the string: every status asks for every channel. */
+    static boolean isHostPort(String hostPort, String host, int port) {
+        int h = host.length();
+        return hostPort.length() > h && hostPort.charAt(h) == ':' && hostPort.startsWith(host)
+                && isDecimal(hostPort, h + 1, port);
+    }
+
+    /** {@code hostPort.endsWith(":" + port)}, without building the string. */
+    static boolean endsWithPort(String hostPort, int port) {
+        int digits = decimalLength(port);
+        int colon = hostPort.length() - digits - 1;
+        return colon >= 0 && hostPort.charAt(colon) == ':' && isDecimal(hostPort, colon + 1, port);
+    }
+
+    /** Whether {@code text} from {@code from} to its end is exactly {@code Integer.toString(n)}. */
+    private static boolean isDecimal(String text, int from, int n) {
+        if (n < 0) {
+            return text.substring(from).equals(Integer.toString(n));
+        }
+        int end = text.length();
+        if (end - from != decimalLength(n)) {
+            return false;
+        }
+        for (int i = end - 1; i >= from; i--, n /= 10) {
+            if (text.charAt(i) != '0' + n % 10) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int decimalLength(int n) {
+        if (n < 0) {
+            return Integer.toString(n).length();
+        }
+        int digits = 1;
+        while (n >= 10) {
+            n /= 10;
+            digits++;
+        }
+        return digits;
     }
 }

@@ -47,6 +47,9 @@ final class ConfigDriftDetector implements Detector {
         Optional<ReplicationStatus> primary = view.primary();
         List<Finding> findings = new ArrayList<>();
         SETTINGS.forEach((setting, read) -> {
+            if (agreed(reachable, read)) {
+                return;
+            }
             Map<String, String> values = new TreeMap<>();
             for (ReplicationStatus s : reachable) {
                 Object v = read.apply(s);
@@ -78,6 +81,24 @@ final class ConfigDriftDetector implements Detector {
             }
         });
         return findings;
+    }
+
+    /** Whether the instances that report the setting all report one value: then nothing can drift. */
+    private static boolean agreed(List<ReplicationStatus> reachable, Function<ReplicationStatus, Object> read) {
+        String first = null;
+        for (ReplicationStatus s : reachable) {
+            Object v = read.apply(s);
+            if (v == null) {
+                continue;
+            }
+            String text = v.toString();
+            if (first == null) {
+                first = text;
+            } else if (!first.equals(text)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String mostCommon(Map<String, String> values) {

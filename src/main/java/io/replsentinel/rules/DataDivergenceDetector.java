@@ -27,6 +27,9 @@ final class DataDivergenceDetector implements Detector {
 
     @Override
     public List<Finding> detect(ClusterView view) {
+        if (view.divergences().isEmpty()) {
+            return List.of();
+        }
         Map<String, List<DivergenceFinding>> byReplicaTable = new TreeMap<>();
         for (DivergenceFinding f : view.divergences()) {
             byReplicaTable.computeIfAbsent(f.instance() + "|" + f.qualifiedTable(), k -> new ArrayList<>()).add(f);

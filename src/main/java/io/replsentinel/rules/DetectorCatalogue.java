@@ -163,6 +163,9 @@ public final class DetectorCatalogue {
         return Detector.of(MONITOR_PRIVILEGES_MISSING, view -> {
             List<Finding> findings = new java.util.ArrayList<>();
             for (ReplicationStatus s : view.reachable()) {
+                if (s.deniedCapabilities().isEmpty()) {
+                    continue;
+                }
                 Map<String, List<DeniedCapability>> byPrivilege = new java.util.TreeMap<>();
                 for (DeniedCapability d : s.deniedCapabilities()) {
                     byPrivilege.computeIfAbsent(d.privilege(), k -> new java.util.ArrayList<>()).add(d);

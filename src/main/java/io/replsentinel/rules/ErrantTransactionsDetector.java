@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * ErrantTransactions: (1) a reachable replica has executed transactions that (2) none of its
@@ -35,7 +34,30 @@ final class ErrantTransactionsDetector implements Detector {
     static final Duration ACROSS_A_CLOCK_STEP = Duration.ofMinutes(1);
 
     private final DetectorSettings settings;
-    private final Map<String, Optional<Finding>> verdicts = new ConcurrentHashMap<>();
+    private final PerInstance<Optional<Finding>> verdicts = new PerInstance<>();
+    private final ParsedGtidSets parsed = new ParsedGtidSets();
+    /** Per replica, the last comparison made and its result: the same texts give the same errant set. */
+    private final PerInstance<Compared> compared = new PerInstance<>();
+
+    /** The GTID texts of a replica and its sources, and the errant transactions they gave (null: none to compare). */
+    private record Compared(String replica, String[] sources, ErrantTransactions errant) {
+
+        boolean of(String replicaText, List<ReplicationStatus> from, boolean mariadb) {
+            if (!replica.equals(replicaText) || sources.length != from.size()) {
+                return false;
+            }
+            for (int i = 0; i < sources.length; i++) {
+                if (!java.util.Objects.equals(sources[i], text(from.get(i), mariadb))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static String text(ReplicationStatus s, boolean mariadb) {
+        return mariadb ? s.gtidBinlogState() : s.gtidExecuted();
+    }
 
     ErrantTransactionsDetector(DetectorSettings settings) {
         this.settings = settings;
@@ -50,11 +72,16 @@ final class ErrantTransactionsDetector implements Detector {
     public List<Finding> detect(ClusterView view) {
         List<Finding> findings = new ArrayList<>();
         for (ReplicationStatus replica : view.instances()) {
-            String key = replica.cluster() + "/" + replica.instance();
             Optional<Optional<Finding>> verdict = replica.reachable() && !replica.channels().isEmpty()
                     ? judge(view, replica) : Optional.of(Optional.empty());
-            Optional<Finding> current = verdict.orElseGet(() -> verdicts.getOrDefault(key, Optional.empty()));
-            verdicts.put(key, current);
+            Optional<Finding> current;
+            if (verdict.isPresent()) {
+                current = verdict.get();
+            } else {
+                Optional<Finding> kept = verdicts.get(replica.cluster(), replica.instance());
+                current = kept == null ? Optional.empty() : kept;
+            }
+            verdicts.put(replica.cluster(), replica.instance(), current);
             withStream(view, replica, current).ifPresent(findings::add);
         }
         return findings;
@@ -78,7 +105,7 @@ final class ErrantTransactionsDetector implements Detector {
         }
         ErrantTransactions errant;
         try {
-            errant = replica.mariadb() ? mariadb(replica, sources) : mysql(replica, sources);
+            errant = compare(replica, sources);
         } catch (IllegalArgumentException unreadable) {
             return Optional.empty(); // a GTID set this version cannot read: GtidSetUnreadable says so
         }
@@ -86,6 +113,26 @@ final class ErrantTransactionsDetector implements Detector {
             return Optional.of(Optional.empty());
         }
         return Optional.of(Optional.of(finding(replica, sources, errant)));
+    }
+
+    /** The errant transactions of the replica against its sources, compared again only when a GTID text changed. */
+    private ErrantTransactions compare(ReplicationStatus replica, List<ReplicationStatus> sources) {
+        boolean mariadb = replica.mariadb();
+        String replicaText = text(replica, mariadb);
+        if (replicaText == null) {
+            return null;
+        }
+        Compared last = compared.get(replica.cluster(), replica.instance());
+        if (last != null && last.of(replicaText, sources, mariadb)) {
+            return last.errant();
+        }
+        ErrantTransactions errant = mariadb ? mariadb(replica, sources) : mysql(replica, sources);
+        String[] sourceTexts = new String[sources.size()];
+        for (int i = 0; i < sourceTexts.length; i++) {
+            sourceTexts[i] = text(sources.get(i), mariadb);
+        }
+        compared.put(replica.cluster(), replica.instance(), new Compared(replicaText, sourceTexts, errant));
+        return errant;
     }
 
     private static java.time.Instant polledUntil(ReplicationStatus s) {
@@ -99,8 +146,9 @@ final class ErrantTransactionsDetector implements Detector {
      * GTID sets (within a second of the errant commit).
      */
     private Optional<Finding> withStream(ClusterView view, ReplicationStatus replica, Optional<Finding> polled) {
-        if (!replica.reachable() || replica.channels().isEmpty()) {
-            return polled;
+        if (!replica.reachable() || replica.channels().isEmpty()
+                || view.stream().transactions(replica.instance()).isEmpty()) {
+            return polled; // without binlog transactions of the replica there is nothing to add
         }
         List<ReplicationStatus> sources = new ArrayList<>();
         for (ChannelStatus ch : replica.channels()) {
@@ -167,21 +215,21 @@ final class ErrantTransactionsDetector implements Detector {
     }
 
     /** The source has the transaction too (e.g. an empty one injected there to repair the history). */
-    private static boolean holds(ReplicationStatus source, GtidEvent tx) {
+    private boolean holds(ReplicationStatus source, GtidEvent tx) {
         try {
             if (source.mariadb()) {
                 if (source.gtidBinlogState() == null || tx.originDomainId() == null || tx.originServerId() == null) {
                     return false;
                 }
                 long seq = Long.parseLong(tx.gtid().substring(tx.gtid().lastIndexOf('-') + 1));
-                return MariaDbGtidState.parse(source.gtidBinlogState()).get(tx.originDomainId(), tx.originServerId())
+                return parsed.mariadb(source, source.gtidBinlogState()).get(tx.originDomainId(), tx.originServerId())
                         .map(g -> Long.compareUnsigned(g.seq(), seq) >= 0).orElse(false);
             }
             if (source.gtidExecuted() == null || tx.originServerUuid() == null) {
                 return false;
             }
             long n = Long.parseLong(tx.gtid().substring(tx.gtid().lastIndexOf(':') + 1));
-            return MySqlGtidSet.parse(source.gtidExecuted()).contains(tx.originServerUuid().toLowerCase(), n);
+            return parsed.mysql(source, source.gtidExecuted()).contains(tx.originServerUuid().toLowerCase(), n);
         } catch (IllegalArgumentException unreadable) {
             return true; // cannot tell: say nothing rather than raise on a set this version cannot read
         }
@@ -193,9 +241,9 @@ final class ErrantTransactionsDetector implements Detector {
         }
         MySqlGtidSet union = MySqlGtidSet.empty();
         for (ReplicationStatus s : sources) {
-            union = union.union(MySqlGtidSet.parse(s.gtidExecuted() == null ? "" : s.gtidExecuted()));
+            union = union.union(parsed.mysql(s, s.gtidExecuted() == null ? "" : s.gtidExecuted()));
         }
-        return ErrantTransactions.mysql(MySqlGtidSet.parse(replica.gtidExecuted()), union, settings.errantAllowedUuids());
+        return ErrantTransactions.mysql(parsed.mysql(replica, replica.gtidExecuted()), union, settings.errantAllowedUuids());
     }
 
     /** An entry is errant only if it is foreign to every source of the replica. */
@@ -204,12 +252,12 @@ final class ErrantTransactionsDetector implements Detector {
             return null;
         }
         ErrantTransactions result = null;
-        MariaDbGtidState remaining = MariaDbGtidState.parse(replica.gtidBinlogState());
+        MariaDbGtidState remaining = parsed.mariadb(replica, replica.gtidBinlogState());
         for (ReplicationStatus s : sources) {
             if (s.gtidBinlogState() == null) {
                 return null;
             }
-            result = ErrantTransactions.mariaDb(remaining, MariaDbGtidState.parse(s.gtidBinlogState()),
+            result = ErrantTransactions.mariaDb(remaining, parsed.mariadb(s, s.gtidBinlogState()),
                     settings.errantAllowedDomainIds(), settings.errantAllowedServerIds());
             remaining = ((ErrantTransactions.MariaDb) result).gtids();
         }

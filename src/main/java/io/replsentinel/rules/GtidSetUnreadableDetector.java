@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GtidSetUnreadable: (1) a reachable instance reports a GTID set ({@code gtid_executed} on MySQL,
@@ -20,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class GtidSetUnreadableDetector implements Detector {
 
     /** The last text parsed per instance and its error (empty: readable): the same text is not parsed twice. */
-    private final Map<String, Map.Entry<String, String>> seen = new ConcurrentHashMap<>();
+    private final PerInstance<Map.Entry<String, String>> seen = new PerInstance<>();
 
     @Override
     public String alertname() {
@@ -36,11 +35,10 @@ final class GtidSetUnreadableDetector implements Detector {
             if (text == null) {
                 continue;
             }
-            String key = s.cluster() + "/" + s.instance();
-            Map.Entry<String, String> verdict = seen.get(key);
+            Map.Entry<String, String> verdict = seen.get(s.cluster(), s.instance());
             if (verdict == null || !verdict.getKey().equals(text)) {
                 verdict = Map.entry(text, error(s.mariadb(), text));
-                seen.put(key, verdict);
+                seen.put(s.cluster(), s.instance(), verdict);
             }
             if (!verdict.getValue().isEmpty()) {
                 findings.add(finding(s, field, text, verdict.getValue()));

@@ -37,6 +37,9 @@ final class IdentityDetectors {
 
     private static Detector collision(String alertname, String label, Function<ReplicationStatus, Object> key) {
         return Detector.of(alertname, view -> {
+            if (!anyShared(view.reachable(), key)) {
+                return List.of();
+            }
             Map<String, List<ReplicationStatus>> groups = new TreeMap<>();
             for (ReplicationStatus s : view.reachable()) {
                 Object k = key.apply(s);
@@ -67,6 +70,34 @@ final class IdentityDetectors {
         });
     }
 
+    /**
+     * Whether two instances report the same value, as grouping by its text would find: ids and uuids
+     * are Longs and Strings, whose texts are equal exactly when they are. Clusters are small, so
+     * comparing pairs costs less than building the groups for every status.
+     */
+    private static boolean anyShared(List<ReplicationStatus> reachable, Function<ReplicationStatus, Object> key) {
+        for (int i = 0; i < reachable.size(); i++) {
+            Object a = key.apply(reachable.get(i));
+            if (a == null) {
+                continue;
+            }
+            for (int j = i + 1; j < reachable.size(); j++) {
+                Object b = key.apply(reachable.get(j));
+                if (b != null && sameText(a, b)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameText(Object a, Object b) {
+        if (a.getClass() == b.getClass() && (a instanceof Long || a instanceof String)) {
+            return a.equals(b);
+        }
+        return a.toString().equals(b.toString());
+    }
+
     /** Per source: dump threads seen versus replicas listed, the trace a silent server_id clash leaves. */
     private static Map<String, String> dumpThreads(ClusterView view) {
         Map<String, String> result = new TreeMap<>();
@@ -86,6 +117,15 @@ final class IdentityDetectors {
      */
     static Detector multipleWritablePrimaries() {
         return Detector.of(DetectorCatalogue.MULTIPLE_WRITABLE_PRIMARIES, view -> {
+            int writableCount = 0;
+            for (ReplicationStatus s : view.reachable()) {
+                if (Boolean.FALSE.equals(s.readOnly())) {
+                    writableCount++;
+                }
+            }
+            if (writableCount < 2) {
+                return List.of();
+            }
             List<ReplicationStatus> writable = view.reachable().stream()
                     .filter(s -> Boolean.FALSE.equals(s.readOnly())).toList();
             if (writable.size() < 2) {

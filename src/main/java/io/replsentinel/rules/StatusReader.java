@@ -1,22 +1,34 @@
 package io.replsentinel.rules;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replsentinel.event.ReplicationStatus;
 
-/** Reads a status record's JSON value, refusing what the engine could only misread. */
+/**
+ * Reads a status record's JSON value, refusing what the engine could only misread. A value in the
+ * shape the pollers write is read in one streaming pass ({@link StatusJson}); any other is read as
+ * a tree, checked and bound, which also says why a bad one is refused.
+ */
 final class StatusReader {
 
     private final ObjectMapper json;
+    private final StatusJson streaming;
 
     StatusReader(ObjectMapper json) {
         this.json = json;
+        this.streaming = new StatusJson(json.getFactory(),
+                !json.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
     }
 
     ReplicationStatus read(String value) {
         if (value == null || value.isBlank()) {
             throw new MalformedRecordException("empty_value", "the record has no value");
+        }
+        ReplicationStatus usual = streaming.read(value);
+        if (usual != null) {
+            return usual;
         }
         JsonNode node;
         try {

@@ -28,7 +28,10 @@ final class TopologyDetectors {
      */
     static Detector notConfigured() {
         return DetectorSupport.perInstance(DetectorCatalogue.REPLICATION_NOT_CONFIGURED, DetectorCatalogue.CRITICAL,
-                (view, s) -> view.promoted(s) ? null : notConfigured(s));
+                (view, s) -> {
+                    Match m = notConfigured(s);
+                    return m == null || view.promoted(s) ? null : m;
+                });
     }
 
     private static Match notConfigured(ReplicationStatus s) {
@@ -73,7 +76,42 @@ final class TopologyDetectors {
         if (ch.sourceHost() == null) {
             return null;
         }
-        String configured = ch.sourceHost() + ":" + ch.sourcePort();
+        // decided first, the evidence built only for a mismatch: every channel of every status is checked
+        if (Boolean.FALSE.equals(ch.sourceResolvable())) {
+            return new Match(Map.of("cause", UNRESOLVABLE), s.instance() + " replicates from " + configured(ch)
+                    + ", a host name that does not resolve",
+                    "The source host has no DNS record (a renamed pod or service?). The replica cannot connect.",
+                    evidence(ch, primary));
+        }
+        if (!view.warm()) {
+            return null;
+        }
+        Optional<ReplicationStatus> source = view.sourceOf(ch);
+        boolean connectedElsewhere = source.isPresent() && ch.sourceUuid() != null
+                && source.get().serverUuid() != null && !ch.sourceUuid().equals(source.get().serverUuid());
+        if (source.isEmpty() || connectedElsewhere) {
+            return new Match(Map.of("cause", NOT_IN_CLUSTER), s.instance() + " replicates from " + configured(ch)
+                    + ", which is not an instance of cluster " + s.cluster(),
+                    connectedElsewhere ? "The source address reaches a server whose server_uuid is "
+                            + ch.sourceUuid() + ", not the cluster instance's " + source.get().serverUuid() + "."
+                            : "The replica's source is outside the cluster's inventory: it may be another cluster's server.",
+                    evidence(ch, primary));
+        }
+        if (primary.isPresent() && !primary.get().instance().equals(source.get().instance())) {
+            Map<String, Object> evidence = evidence(ch, primary);
+            evidence.put("sourceInstance", source.get().instance());
+            return new Match(Map.of("cause", NOT_PRIMARY), s.instance() + " replicates from "
+                    + source.get().instance() + ", not from the primary " + primary.get().instance(),
+                    "The replica's source is an instance of the cluster but not its primary.", evidence);
+        }
+        return null;
+    }
+
+    private static String configured(ChannelStatus ch) {
+        return ch.sourceHost() + ":" + ch.sourcePort();
+    }
+
+    private static Map<String, Object> evidence(ChannelStatus ch, Optional<ReplicationStatus> primary) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("channel", ch.name());
         evidence.put("sourceHost", ch.sourceHost());
@@ -84,32 +122,7 @@ final class TopologyDetectors {
         evidence.put("ioState", ch.ioState());
         evidence.put("lastIoErrno", ch.lastIoErrno());
         evidence.put("primary", primary.map(ReplicationStatus::instance).orElse(null));
-        if (Boolean.FALSE.equals(ch.sourceResolvable())) {
-            return new Match(Map.of("cause", UNRESOLVABLE), s.instance() + " replicates from " + configured
-                    + ", a host name that does not resolve",
-                    "The source host has no DNS record (a renamed pod or service?). The replica cannot connect.", evidence);
-        }
-        if (!view.warm()) {
-            return null;
-        }
-        Optional<ReplicationStatus> source = view.sourceOf(ch);
-        boolean connectedElsewhere = source.isPresent() && ch.sourceUuid() != null
-                && source.get().serverUuid() != null && !ch.sourceUuid().equals(source.get().serverUuid());
-        if (source.isEmpty() || connectedElsewhere) {
-            return new Match(Map.of("cause", NOT_IN_CLUSTER), s.instance() + " replicates from " + configured
-                    + ", which is not an instance of cluster " + s.cluster(),
-                    connectedElsewhere ? "The source address reaches a server whose server_uuid is "
-                            + ch.sourceUuid() + ", not the cluster instance's " + source.get().serverUuid() + "."
-                            : "The replica's source is outside the cluster's inventory: it may be another cluster's server.",
-                    evidence);
-        }
-        evidence.put("sourceInstance", source.get().instance());
-        if (primary.isPresent() && !primary.get().instance().equals(source.get().instance())) {
-            return new Match(Map.of("cause", NOT_PRIMARY), s.instance() + " replicates from "
-                    + source.get().instance() + ", not from the primary " + primary.get().instance(),
-                    "The replica's source is an instance of the cluster but not its primary.", evidence);
-        }
-        return null;
+        return evidence;
     }
 
     /**

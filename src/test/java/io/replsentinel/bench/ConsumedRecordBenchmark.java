@@ -21,8 +21,7 @@ import java.util.function.Function;
 
 /**
  * What one consumed status record costs the rules engine on one thread: reading its JSON value as
- * the engine reads it (checks, then Jackson), alone and followed by the evaluation, in a fleet of
- * 1,000 clusters. The values are the JSON the poller publishes for the same polls as
+ * the engine reads it, alone and followed by the evaluation, in fleets of 1,000 and 10,000 clusters. The values are the JSON the poller publishes for the same polls as
  * {@link RulesEngineBenchmark}. Run by {@link RulesEngineBench}.
  */
 @State(Scope.Thread)
@@ -30,7 +29,7 @@ import java.util.function.Function;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ConsumedRecordBenchmark {
 
-    @Param({"1000"})
+    @Param({"1000", "10000"})
     public int clusters;
 
     @Param({"mysql", "mariadb"})

@@ -96,17 +96,20 @@ class RulesEngineBench {
             }
             out.append(System.lineSeparator());
         }
-        out.append(String.format(Locale.ROOT, "%none consumed record, 1000 clusters (from the medians)%n"));
-        for (String flavor : new String[] {"mysql", "mariadb"}) {
-            Double evaluate = medians.get("evaluate/" + flavor + "/1000");
-            Double parse = medians.get("parse/" + flavor + "/1000");
-            Double both = medians.get("parseAndEvaluate/" + flavor + "/1000");
-            if (evaluate == null || parse == null || both == null) {
-                continue;
+        out.append(String.format(Locale.ROOT, "%none consumed record (from the medians)%n"));
+        for (String clusters : new String[] {"1000", "10000"}) {
+            for (String flavor : new String[] {"mysql", "mariadb"}) {
+                Double evaluate = medians.get("evaluate/" + flavor + "/" + clusters);
+                Double parse = medians.get("parse/" + flavor + "/" + clusters);
+                Double both = medians.get("parseAndEvaluate/" + flavor + "/" + clusters);
+                if (evaluate == null || parse == null || both == null) {
+                    continue;
+                }
+                out.append(String.format(Locale.ROOT,
+                        "%-8s %5s clusters  %,9.0f records/s  parse+evaluate %.2f us = parse %.2f us + evaluate %.2f us;"
+                                + " parse is %.0f%% of a record%n", flavor, clusters, both, 1e6 / both, 1e6 / parse,
+                        1e6 / evaluate, 100 * (1e6 / parse) / (1e6 / both)));
             }
-            out.append(String.format(Locale.ROOT,
-                    "%-8s parse+evaluate %.2f us = parse %.2f us + evaluate %.2f us; parse is %.0f%% of a record%n",
-                    flavor, 1e6 / both, 1e6 / parse, 1e6 / evaluate, 100 * (1e6 / parse) / (1e6 / both)));
         }
         return out.toString();
     }
