@@ -20,9 +20,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The causes of BinlogListenerDown that the servers' own settings and the listener's own pace
- * produce, each injected for real on a lone MySQL 9.7 and a lone MariaDB 10.11 source: a reader
- * held back far behind the binlog's end, row images or statements instead of full rows, and tagged
- * GTIDs. Each listener has a cluster of its own, so the states of one test never mix with another's.
+ * produce, each injected for real on MySQL 9.7 (a source and a replica) and a lone MariaDB 10.11
+ * source: a reader held back far behind the binlog's end, row images or statements instead of full
+ * rows, and tagged GTIDs; and the commit timestamps of a transaction a replica applied late. Each
+ * listener has a cluster of its own, so the states of one test never mix with another's.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ListenerFaultsTest {
@@ -38,13 +39,14 @@ class ListenerFaultsTest {
 
     @BeforeAll
     static void start() {
-        CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(0));
+        CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(1));
         CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(0));
         mysql = my.join();
         mariadb = maria.join();
         for (Topology t : List.of(mysql, mariadb)) {
             t.source().exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
         }
+        mysql.awaitReplicasCaughtUp(Duration.ofSeconds(30));
         harness = new ListenerHarness(null, FALLING_BEHIND_BYTES);
         harness.onEvent = e -> {
             downstream.acquireUninterruptibly();
@@ -63,6 +65,42 @@ class ListenerFaultsTest {
         if (mariadb != null) {
             mariadb.close();
         }
+    }
+
+    @Test
+    @Order(0)
+    void mysqlTransactionAppliedLate_replicasEventCarriesTheSourcesOriginalCommitAndItsOwnLaterImmediateCommit() {
+        String cluster = "faults-commit-times";
+        DbServer source = mysql.source();
+        DbServer replica = mysql.replicas().get(0);
+        listenAndAwaitRunning(cluster, source);
+        listenAndAwaitRunning(cluster, replica);
+        replica.exec("STOP REPLICA SQL_THREAD");
+        String gtid;
+        try {
+            mysql.insert(42);
+            String uuid = source.scalar("SELECT @@server_uuid");
+            String executed = source.scalar("SELECT @@gtid_executed").replace("\n", "");
+            String own = java.util.Arrays.stream(executed.split(",")).filter(p -> p.startsWith(uuid)).findFirst().orElseThrow();
+            gtid = uuid + ":" + own.substring(own.lastIndexOf('-') + 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> event(cluster, source, gtid).isPresent());
+            java.time.Instant committed = event(cluster, source, gtid).orElseThrow().originalCommitAt();
+            // the replica holds the transaction back for two seconds of the source's commit
+            await().atMost(Duration.ofSeconds(10)).until(() -> java.time.Instant.now().isAfter(committed.plusSeconds(2)));
+        } finally {
+            replica.exec("START REPLICA SQL_THREAD");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> event(cluster, replica, gtid).isPresent());
+        io.replsentinel.event.GtidEvent onSource = event(cluster, source, gtid).orElseThrow();
+        io.replsentinel.event.GtidEvent onReplica = event(cluster, replica, gtid).orElseThrow();
+        assertThat(onSource.immediateCommitAt()).isEqualTo(onSource.originalCommitAt());
+        assertThat(onReplica.originalCommitAt()).isEqualTo(onSource.originalCommitAt());
+        assertThat(java.time.Duration.between(onReplica.originalCommitAt(), onReplica.immediateCommitAt()))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    private static java.util.Optional<io.replsentinel.event.GtidEvent> event(String cluster, DbServer server, String gtid) {
+        return harness.from(cluster, server).stream().filter(e -> e.gtid().equals(gtid)).findFirst();
     }
 
     @Test
