@@ -71,6 +71,12 @@ final class BinlogListener implements AutoCloseable {
     private String assemblerFlavor;
     /** The engine is being stopped to join again with another server_id, not because it failed. */
     private boolean rejoining;
+    /** The engine is being stopped because the server can no longer be streamed: the cause to report. */
+    private ListenerDown stopping;
+    /** Set while the reader trails the server's binlog end by more than the setting allows. */
+    private ListenerDown behind;
+    private Instant lastPositionCheck;
+    private final CommitTimestamps commitTimes;
 
     BinlogListener(WatchedInstance instance, Context ctx) {
         this.instance = instance;
@@ -82,6 +88,7 @@ final class BinlogListener implements AutoCloseable {
             return t;
         });
         this.since = ctx.clock().instant();
+        this.commitTimes = CommitTimestamps.register(EngineProperties.topicPrefix(instance));
     }
 
     void start() {
@@ -108,7 +115,8 @@ final class BinlogListener implements AutoCloseable {
             Files.createDirectories(dir);
             if (assembler == null || !flavor.equals(assemblerFlavor)) {
                 // one per listener, not per engine: a restarted engine may replay its last transactions
-                assembler = new TransactionAssembler(instance, flavor, ctx.settings().keyValues(), ctx.clock(), this::onTransaction);
+                assembler = new TransactionAssembler(instance, flavor, ctx.settings().keyValues(), ctx.clock(),
+                        this::onTransaction, "mysql".equals(flavor) ? commitTimes : null);
                 assemblerFlavor = flavor;
             }
             assembler.restart();
@@ -161,6 +169,12 @@ final class BinlogListener implements AutoCloseable {
             attempt();
             return;
         }
+        if (stopping != null) {
+            ListenerDown why = stopping;
+            stopping = null;
+            failed(why);
+            return;
+        }
         failed(ListenerDown.classify(message, error));
     }
 
@@ -190,10 +204,62 @@ final class BinlogListener implements AutoCloseable {
                 }
             } else if (connected.orElse(false)) {
                 connectedSinceStart = true;
-                transition(BinlogListenerState.RUNNING, null);
+                checkPosition();
+                if (engine != null && stopping == null) {
+                    transition(behind == null ? BinlogListenerState.RUNNING : BinlogListenerState.DOWN, behind);
+                }
             }
         }
         publish(false);
+    }
+
+    /**
+     * Every {@code position-check-interval}: can the server still be streamed, and how far does the
+     * reader trail the end of its binlog? A server that can no longer be streamed (row images no
+     * longer FULL, statements logged, tagged GTIDs) stops the engine: what it would read is wrong.
+     */
+    private void checkPosition() {
+        Instant now = ctx.clock().instant();
+        if (lastPositionCheck != null
+                && Duration.between(lastPositionCheck, now).compareTo(ctx.settings().positionCheckInterval()) < 0) {
+            return;
+        }
+        lastPositionCheck = now;
+        Optional<Preflight.Probe> probe = Preflight.probe(instance, ctx.jdbcOptions(), 2000, flavor);
+        if (probe.isEmpty()) {
+            return; // unreachable: the binlog client's own connection says so
+        }
+        if (probe.get().problem().isPresent()) {
+            stop(probe.get().problem().get());
+            return;
+        }
+        Optional<Object> file = streamingMetric("BinlogFilename");
+        Optional<Object> position = streamingMetric("BinlogPosition");
+        if (file.isEmpty() || position.isEmpty() || !(position.get() instanceof Number pos)) {
+            return;
+        }
+        Optional<Long> bytes = probe.get().bytesBehind(String.valueOf(file.get()), pos.longValue());
+        long limit = ctx.settings().fallingBehindBytes();
+        if (bytes.isPresent() && bytes.get() > limit) {
+            behind = new ListenerDown(ListenerDown.FALLING_BEHIND, "the listener reads " + file.get() + ":" + pos
+                    + ", " + bytes.get() + " bytes behind the end of the server's binlog (limit "
+                    + limit + ", sentinel.binlog.falling-behind-bytes); it still streams");
+        } else if (bytes.isPresent()) {
+            behind = null;
+        }
+    }
+
+    private void stop(ListenerDown why) {
+        transition(BinlogListenerState.DOWN, why);
+        stopping = why;
+        behind = null;
+        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> e = engine;
+        try {
+            e.close();
+        } catch (IOException | IllegalStateException alreadyStopped) {
+            stopping = null;
+            failed(why);
+        }
     }
 
     /** How long a started engine may take to connect its binlog client before it counts as down. */
@@ -306,6 +372,7 @@ final class BinlogListener implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         engineThread.shutdownNow();
+        CommitTimestamps.unregister(EngineProperties.topicPrefix(instance), commitTimes);
         if (serverId != null) {
             ctx.allocator().release(serverId);
         }

@@ -80,10 +80,22 @@ public interface BinlogSettings {
     Duration keepAliveInterval();
 
     /**
-     * A listener whose last transaction's commit is further behind than this is {@code falling_behind}.
+     * A listener whose binlog reader trails its server's binlog end by more than this many bytes is
+     * {@code falling_behind} (BinlogListenerDown), until it is back within it. Bytes, not seconds:
+     * an idle server writes nothing, so time since the last transaction says nothing about keeping up.
+     * At the lab's write rates a listener keeping up is a few KiB behind at most.
      */
-    @WithDefault("30s")
-    Duration fallingBehind();
+    @WithDefault("67108864")
+    @Min(1)
+    long fallingBehindBytes();
+
+    /**
+     * How often a running listener asks its server where the binlog ends and whether it can still be
+     * streamed ({@code binlog_format}, {@code binlog_row_image}, tagged GTIDs): one short read-only
+     * connection per listener per interval.
+     */
+    @WithDefault("5s")
+    Duration positionCheckInterval();
 
     /**
      * Extra Debezium connector properties, e.g. {@code sentinel.binlog.debezium."database.ssl.mode"=required}.

@@ -13,7 +13,8 @@ import java.util.Properties;
  */
 final class EngineProperties {
 
-    static final String MYSQL_CONNECTOR = "io.debezium.connector.mysql.MySqlConnector";
+    /** Debezium's MySQL connector, with the GTID events' commit timestamps handed to the listener. */
+    static final String MYSQL_CONNECTOR = SentinelMySqlConnector.class.getName();
     /** The MySQL connector streams MariaDB rows without their GTIDs: MariaDB needs its own. */
     static final String MARIADB_CONNECTOR = "io.debezium.connector.mariadb.MariaDbConnector";
 

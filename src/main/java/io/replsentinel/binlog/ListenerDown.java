@@ -31,7 +31,8 @@ record ListenerDown(String cause, String message) {
         String lower = text.toLowerCase();
         String cause;
         if (numberFormat) {
-            cause = TAGGED_GTIDS;
+            return new ListenerDown(TAGGED_GTIDS, "tagged GTIDs (MySQL 8.3+ gtid_next='AUTOMATIC:<tag>'), which"
+                    + " Debezium 3.5.0 cannot read: " + firstLine(text));
         } else if (lower.contains("access denied") || lower.contains("privilege")) {
             cause = PRIVILEGES;
         } else if (lower.contains("whose schema isn't known")) {

@@ -33,12 +33,19 @@ final class TransactionAssembler {
     private final boolean keyValues;
     private final Clock clock;
     private final Consumer<GtidEvent> out;
+    private final CommitTimestamps commitTimes;
     private final LinkedHashSet<String> recent = new LinkedHashSet<>();
     private Open open;
     private long sequence;
     private long duplicates;
 
     TransactionAssembler(WatchedInstance instance, String flavor, boolean keyValues, Clock clock, Consumer<GtidEvent> out) {
+        this(instance, flavor, keyValues, clock, out, null);
+    }
+
+    TransactionAssembler(WatchedInstance instance, String flavor, boolean keyValues, Clock clock, Consumer<GtidEvent> out,
+                         CommitTimestamps commitTimes) {
+        this.commitTimes = commitTimes;
         this.instance = instance;
         this.flavor = flavor;
         this.keyValues = keyValues;
@@ -101,6 +108,14 @@ final class TransactionAssembler {
         if (t.serverId == null && offset != null && offset.get("server_id") instanceof Number sid) {
             t.serverId = sid.longValue();
         }
+        if (commitTimes != null) {
+            commitTimes.take(gtid).ifPresent(times -> {
+                if (times.original() != null) {
+                    t.originalCommitAt = times.original();
+                }
+                t.immediateCommitAt = times.immediate();
+            });
+        }
         out.accept(t.event(gtid, ++sequence));
     }
 
@@ -124,6 +139,8 @@ final class TransactionAssembler {
         String gtid;
         Long serverId;
         Instant originalCommitAt;
+        /** MySQL: when this instance committed it, from its GTID event; null where the client did not see it. */
+        Instant immediateCommitAt;
         String file;
         Long position;
         final RowsDigest digest = new RowsDigest();
@@ -184,7 +201,7 @@ final class TransactionAssembler {
             List<GtidEvent.TableRows> rowsByTable = new ArrayList<>();
             tables.forEach((t, c) -> rowsByTable.add(new GtidEvent.TableRows(t, c[0], c[1], c[2])));
             return new GtidEvent(GtidEvent.SCHEMA_VERSION, instance.cluster(), instance.id(), flavor, gtidText,
-                    uuid, domain, origin, originalCommitAt, null, clock.instant(), file, position,
+                    uuid, domain, origin, originalCommitAt, immediateCommitAt, clock.instant(), file, position,
                     rowsByTable, rows, rows == 0 ? GtidEvent.EMPTY_DIGEST : digest.hex(),
                     keyValues ? keys : null, seq);
         }

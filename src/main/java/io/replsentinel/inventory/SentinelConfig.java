@@ -305,6 +305,9 @@ public interface SentinelConfig {
         /** Intended local writes that ErrantTransactions must not report. */
         Errant errant();
 
+        /** Per-transaction lag from the binlog listeners' GtidEvents. */
+        TransactionLag transactionLag();
+
         /**
          * After a restart, the time the service was down counts toward a pending alert's {@code for:}
          * and a clearing alert's {@code keep-firing-for} only if the first poll after it is within
@@ -325,6 +328,38 @@ public interface SentinelConfig {
          */
         @WithDefault("${sentinel.api.external-url:http://localhost:8480}/runbooks")
         String runbookBaseUrl();
+    }
+
+    /**
+     * Per-transaction replication lag, {@code mysql_replication_transaction_lag_seconds}: on MySQL
+     * from the replica binlog's immediate vs original commit timestamps, corrected for the two hosts'
+     * clock skew as the listeners see it; on MariaDB (no commit timestamps in its GTID events) from
+     * when the source's and the replica's listeners saw the GTID, both on this service's clock.
+     */
+    interface TransactionLag {
+        /**
+         * Make per-transaction lag the source of ReplicationLagHigh for replicas whose listeners
+         * stream (heartbeat or Seconds_Behind_Source otherwise, and once the last sample is older
+         * than {@code max-age}). Off by default: it needs listeners on both ends of the channel.
+         */
+        @WithDefault("false")
+        boolean alerting();
+
+        /**
+         * How old the replica's last per-transaction lag sample may be, by the replica's latest poll,
+         * to stand for its lag: a replica that stopped applying writes no sample, and the poll's
+         * figures then speak instead.
+         */
+        @WithDefault("30s")
+        Duration maxAge();
+
+        /**
+         * One histogram per replica ({@code instance} label). Off by default: a percentile histogram
+         * is dozens of series, so per instance it would grow with the fleet; by default the series
+         * carry {@code cluster} only.
+         */
+        @WithDefault("false")
+        boolean perReplicaHistogram();
     }
 
     /** Local writes on replicas that are intended, so not errant. */

@@ -8,7 +8,16 @@ import java.util.Set;
 
 /** The thresholds and allow-lists the detectors read, from {@code sentinel.rules}. */
 public record DetectorSettings(Duration lagWarning, Duration lagCritical, Set<String> errantAllowedUuids,
-                               Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds) {
+                               Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds,
+                               boolean transactionLagAlerting, Duration transactionLagMaxAge,
+                               boolean transactionLagPerReplica) {
+
+    /** Per-transaction lag off for alerting, kept 30 s, histogram by cluster. */
+    public DetectorSettings(Duration lagWarning, Duration lagCritical, Set<String> errantAllowedUuids,
+                            Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds) {
+        this(lagWarning, lagCritical, errantAllowedUuids, errantAllowedDomainIds, errantAllowedServerIds,
+                false, Duration.ofSeconds(30), false);
+    }
 
     public static DetectorSettings defaults() {
         return new DetectorSettings(Duration.ofSeconds(30), Duration.ofSeconds(300), Set.of(), Set.of(), Set.of());
@@ -18,6 +27,8 @@ public record DetectorSettings(Duration lagWarning, Duration lagCritical, Set<St
         return new DetectorSettings(rules.lagWarning(), rules.lagCritical(),
                 Set.copyOf(rules.errant().allowedUuids().orElse(List.of()).stream().map(String::toLowerCase).toList()),
                 Set.copyOf(rules.errant().allowedDomainIds().orElse(List.of())),
-                Set.copyOf(rules.errant().allowedServerIds().orElse(List.of())));
+                Set.copyOf(rules.errant().allowedServerIds().orElse(List.of())),
+                rules.transactionLag().alerting(), rules.transactionLag().maxAge(),
+                rules.transactionLag().perReplicaHistogram());
     }
 }

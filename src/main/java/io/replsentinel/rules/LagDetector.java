@@ -8,11 +8,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * ReplicationLagHigh: a channel's lag is over the warning or critical threshold. The lag is the
- * heartbeat's (true lag, when the heartbeat is on) or else Seconds_Behind_Source, which is null,
- * and so not judged, while a thread is stopped: the thread alerts cover that.
+ * ReplicationLagHigh: a channel's lag is over the warning or critical threshold. The lag is, in this
+ * order: the replica's latest per-transaction lag from the binlog listeners (with
+ * {@code sentinel.rules.transaction-lag.alerting}, single-channel replicas, while the sample is no
+ * older than {@code max-age} by the replica's poll), the heartbeat's (true lag, when the heartbeat
+ * is on), or else Seconds_Behind_Source, which is null, and so not judged, while a thread is
+ * stopped: the thread alerts cover that.
  */
 final class LagDetector implements Detector {
 
@@ -32,7 +36,8 @@ final class LagDetector implements Detector {
         List<Finding> findings = new ArrayList<>();
         for (ReplicationStatus s : view.reachable()) {
             for (ChannelStatus ch : s.channels()) {
-                Long lagMillis = lagMillis(s, ch);
+                Optional<TransactionStream.LagSample> tx = transactionLag(view, s);
+                Long lagMillis = tx.map(t -> t.lag().toMillis()).orElseGet(() -> lagMillis(s, ch));
                 if (lagMillis == null || lagMillis < settings.lagWarning().toMillis()) {
                     continue;
                 }
@@ -41,7 +46,13 @@ final class LagDetector implements Detector {
                 Map<String, Object> evidence = new LinkedHashMap<>();
                 evidence.put("channel", ch.name());
                 evidence.put("lagSeconds", lagMillis / 1000.0);
-                evidence.put("source", s.heartbeatLagMillis() != null && s.channels().size() == 1 ? "heartbeat" : "seconds_behind_source");
+                evidence.put("source", tx.isPresent() ? "transactions"
+                        : s.heartbeatLagMillis() != null && s.channels().size() == 1 ? "heartbeat" : "seconds_behind_source");
+                tx.ifPresent(t -> {
+                    evidence.put("transactionLagMethod", t.method());
+                    evidence.put("transactionGtid", t.gtid());
+                    evidence.put("transactionSeenAt", t.at());
+                });
                 evidence.put("secondsBehindSource", ch.secondsBehindSource());
                 evidence.put("heartbeatLagMillis", s.heartbeatLagMillis());
                 evidence.put("sqlDelaySeconds", ch.sqlDelaySeconds());
@@ -55,6 +66,15 @@ final class LagDetector implements Detector {
             }
         }
         return findings;
+    }
+
+    /** The replica's per-transaction lag, when enabled, measured on its only channel and recent by its own poll. */
+    private Optional<TransactionStream.LagSample> transactionLag(ClusterView view, ReplicationStatus s) {
+        if (!settings.transactionLagAlerting() || s.channels().size() != 1 || s.observedAt() == null) {
+            return Optional.empty();
+        }
+        return view.stream().lag(s.instance())
+                .filter(t -> !t.at().plus(settings.transactionLagMaxAge()).isBefore(s.observedAt()));
     }
 
     /** The heartbeat measures the default (single) channel's source; other channels use the server's figure. */

@@ -90,7 +90,7 @@ public class RulesEngine {
         this.stateTopic = stateTopic;
         this.reader = new StatusReader(json);
         this.json = json;
-        this.transactionLag = new TransactionLag(registry);
+        this.transactionLag = new TransactionLag(registry, DetectorSettings.from(config.rules()).transactionLagPerReplica());
         this.metrics = metrics;
         this.dispatcher = dispatcher;
         this.registry = registry;

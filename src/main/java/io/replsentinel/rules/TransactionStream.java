@@ -3,6 +3,8 @@ package io.replsentinel.rules;
 import io.replsentinel.event.BinlogListenerState;
 import io.replsentinel.event.GtidEvent;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +23,12 @@ public final class TransactionStream {
 
     private final Map<String, BinlogListenerState> listeners = new TreeMap<>();
     private final Map<String, Map<String, GtidEvent>> transactions = new TreeMap<>();
+    private final Map<String, ClockOffset> clocks = new TreeMap<>();
+    private final Map<String, LagSample> lags = new TreeMap<>();
+
+    /** A replica's latest per-transaction lag and the replica listener's {@code seenAt} of that transaction. */
+    public record LagSample(Duration lag, Instant at, String gtid, String method) {
+    }
 
     /** Keeps a listener's newer state; states of one listener arrive in sequence order but a restart resets it. */
     public void update(BinlogListenerState state) {
@@ -39,6 +47,27 @@ public final class TransactionStream {
             }
         });
         byGtid.putIfAbsent(event.gtid(), event);
+        if (event.immediateCommitAt() != null && event.seenAt() != null) {
+            clocks.computeIfAbsent(event.instance(), i -> new ClockOffset()).add(event.seenAt(), event.immediateCommitAt());
+        }
+    }
+
+    /** How far the instance's clock reads behind the service's plus its listener's quickest delivery, in microseconds. */
+    Optional<Long> clockOffsetMicros(String instance) {
+        ClockOffset c = clocks.get(instance);
+        return c == null ? Optional.empty() : c.micros();
+    }
+
+    void lag(String replica, LagSample sample) {
+        LagSample previous = lags.get(replica);
+        if (previous == null || !previous.at().isAfter(sample.at())) {
+            lags.put(replica, sample);
+        }
+    }
+
+    /** The replica's latest per-transaction lag, when its listener and its source's have measured one. */
+    public Optional<LagSample> lag(String replica) {
+        return Optional.ofNullable(lags.get(replica));
     }
 
     public Collection<BinlogListenerState> listeners() {

@@ -40,6 +40,7 @@ public final class ListenerHarness implements AutoCloseable {
     private final List<BinlogListener> listeners = new ArrayList<>();
     private final Path dir;
     private final boolean ownDir;
+    private final long fallingBehindBytes;
     /** Called for every event beside collecting it, e.g. to time it. */
     public volatile java.util.function.Consumer<GtidEvent> onEvent = e -> { };
 
@@ -49,6 +50,12 @@ public final class ListenerHarness implements AutoCloseable {
 
     /** Listeners whose offsets live in {@code dir}, so a second harness on it resumes where the first stopped. */
     public ListenerHarness(Path dir) {
+        this(dir, 64L << 20);
+    }
+
+    /** Listeners that count as falling behind once their reader trails the binlog end by more than {@code fallingBehindBytes}. */
+    public ListenerHarness(Path dir, long fallingBehindBytes) {
+        this.fallingBehindBytes = fallingBehindBytes;
         try {
             this.ownDir = dir == null;
             this.dir = dir == null ? Files.createTempDirectory("binlog-listener-test") : dir;
@@ -73,7 +80,7 @@ public final class ListenerHarness implements AutoCloseable {
     }
 
     public void listen(WatchedInstance instance) {
-        BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO), allocator, registry,
+        BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO, fallingBehindBytes, Duration.ofSeconds(1)), allocator, registry,
                 Set.of(), JDBC, e -> {
                     onEvent.accept(e);
                     events.add(e);

@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Listener settings for tests that drive {@link BinlogListener} without the service around it. */
-record TestSettings(Path dir, Duration serverIdWait) implements BinlogSettings {
+record TestSettings(Path dir, Duration serverIdWait, long fallingBehindBytes, Duration positionCheckInterval)
+        implements BinlogSettings {
+
+    TestSettings(Path dir, Duration serverIdWait) {
+        this(dir, serverIdWait, 64L << 20, Duration.ofSeconds(1));
+    }
 
     @Override public boolean enabled() { return true; }
     @Override public long serverIdMin() { return 4200000000L; }
@@ -19,6 +24,5 @@ record TestSettings(Path dir, Duration serverIdWait) implements BinlogSettings {
     @Override public Duration stateInterval() { return Duration.ofSeconds(10); }
     @Override public Duration restartBackoff() { return Duration.ofMillis(500); }
     @Override public Duration keepAliveInterval() { return Duration.ofSeconds(1); }
-    @Override public Duration fallingBehind() { return Duration.ofSeconds(30); }
     @Override public Map<String, String> debezium() { return Map.of(); }
 }
