@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * Compares one key range between a source and its replicas without a lock and without a false
@@ -30,6 +33,8 @@ final class ChunkComparer {
     private final String cluster;
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** How late a binlog listener's report of a transaction may reach the checker (through Kafka). */
+    static final Duration STREAM_SLACK = Duration.ofSeconds(2);
 
     private long lastSourceNanos;
 
@@ -47,6 +52,62 @@ final class ChunkComparer {
         this.cluster = cluster;
         this.settings = settings;
         this.hot = hot;
+    }
+
+    /**
+     * Reads the range on the source and on every replica at the same time (each server still has one
+     * query in flight), and takes a replica that shows the source's checksum as matching: it had
+     * exactly the source's rows, whatever the moment, so it needs no fence. Only a replica that differs
+     * goes through the fenced rounds of {@link #compare}, starting from the checksum the source just
+     * gave. A chunk that matches therefore costs one read on each server, side by side.
+     */
+    Map<ServerSession, Verdict> compareAtOnce(ServerSession source, List<ServerSession> replicas, TableShape shape,
+                                              ChunkSql sql, KeyRange range, ExecutorService readers)
+            throws SQLException, InterruptedException {
+        Map<ServerSession, Future<ChunkSum>> reads = new LinkedHashMap<>();
+        for (ServerSession r : replicas) {
+            reads.put(r, readers.submit(() -> r.checksum(sql, range)));
+        }
+        ChunkSum s;
+        long started = System.nanoTime();
+        try {
+            s = source.checksum(sql, range);
+            lastSourceNanos = System.nanoTime() - started;
+        } finally {
+            // a replica's session must be idle again before anything else is sent on it
+            for (Future<ChunkSum> f : reads.values()) {
+                try {
+                    f.get();
+                } catch (ExecutionException ignored) {
+                    // reported below, when the source's read succeeded
+                }
+            }
+        }
+        Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
+        List<ServerSession> differing = new java.util.ArrayList<>();
+        for (Map.Entry<ServerSession, Future<ChunkSum>> e : reads.entrySet()) {
+            ChunkSum rs;
+            try {
+                rs = e.getValue().get();
+            } catch (ExecutionException failed) {
+                if (failed.getCause() instanceof SQLException sqe) {
+                    throw sqe;
+                }
+                throw new IllegalStateException(failed.getCause());
+            }
+            if (rs.equals(s)) {
+                verdicts.put(e.getKey(), Verdict.match(s, rs));
+            } else {
+                differing.add(e.getKey());
+                verdicts.put(e.getKey(), null); // keeps the replicas' order
+            }
+        }
+        if (!differing.isEmpty()) {
+            long took = lastSourceNanos;
+            verdicts.putAll(compare(source, differing, shape, sql, range, s));
+            lastSourceNanos = took;
+        }
+        return verdicts;
     }
 
     /** One verdict per replica, in the replicas' order. */
@@ -76,6 +137,7 @@ final class ChunkComparer {
                 Thread.sleep(pause.toMillis());
                 pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
             }
+            long roundStart = System.currentTimeMillis();
             long started = System.nanoTime();
             ChunkSum s = round == 0 && firstSource != null ? firstSource : source.checksum(sql, range);
             if (round == 0 && firstSource == null) {
@@ -83,9 +145,11 @@ final class ChunkComparer {
             }
             String fence = source.executedGtids();
             witnessed.add(s);
+            // touched since the round before began, less the stream's delivery slack: a transaction the
+            // listener reports late still makes the chunk hot for the round after
             boolean stable = previous != null && previous.equals(s)
-                    && !hot.touchedSince(cluster, shape.table(), range, since);
-            since = Instant.now();
+                    && !hot.touchedSince(cluster, shape.table(), range, since.minus(STREAM_SLACK));
+            since = Instant.ofEpochMilli(roundStart);
             previous = s;
             boolean undecided = false;
             for (ServerSession r : replicas) {

@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The checker's statements for one table. A row's hash is taken over its columns' bytes joined by
- * {@code #}, followed by one NULL marker per column (so NULL and the empty string differ). Columns
- * are hashed as their bytes ({@code CAST ... AS BINARY}), which is the same on every server version
- * of a flavor and never trips over columns of different collations. Two hashes, because MySQL 9
+ * The checker's statements for one table. A row's hash is taken over its columns joined by
+ * {@code #}, followed by one NULL marker per column that can be NULL (so NULL and the empty string
+ * differ). Text columns are hashed as their bytes ({@code CAST ... AS BINARY}), which is the same on
+ * every server version of a flavor and never trips over columns of different collations; other
+ * columns as their text form, which the cast would not change. Two hashes, because MySQL 9
  * dropped {@code MD5} and {@code SHA1}:
  * {@link RowHash#crc32} (the default, the cost of pt-table-checksum's) XORs the rows' CRC32s (32 bits,
  * with the row count beside); {@link RowHash#sha2} takes
@@ -32,10 +33,15 @@ final class ChunkSql {
         this.shape = shape;
         this.hash = hash;
         this.keyList = shape.keyColumns().stream().map(ChunkSql::quote).collect(Collectors.joining(", "));
-        String values = shape.columns().stream().map(c -> "CAST(" + quote(c) + " AS BINARY)")
+        // text is hashed as its bytes; a number's or a date's text form is the same with or without the cast,
+        // which costs about a fifth of the query on a table of short columns
+        String values = shape.columns().stream()
+                .map(c -> shape.text().contains(c) ? "CAST(" + quote(c) + " AS BINARY)" : quote(c))
                 .collect(Collectors.joining(", "));
-        String nulls = shape.columns().stream().map(c -> "ISNULL(" + quote(c) + ")").collect(Collectors.joining(", "));
-        String row = "CONCAT_WS('#', " + values + ", CONCAT(" + nulls + "))";
+        // CONCAT_WS skips NULLs: one marker per column that can hold one keeps NULL apart from ''
+        List<String> nullable = shape.columns().stream().filter(shape.nullable()::contains).toList();
+        String nulls = nullable.stream().map(c -> "ISNULL(" + quote(c) + ")").collect(Collectors.joining(", "));
+        String row = "CONCAT_WS('#', " + values + (nullable.isEmpty() ? "" : ", CONCAT(" + nulls + ")") + ")";
         this.rowHash = hash == RowHash.crc32 ? "CRC32(" + row + ")"
                 : "CAST(CONV(LEFT(SHA2(" + row + ", 256), 16), 16, 10) AS UNSIGNED)";
         this.from = " FROM " + shape.table().sql() + " FORCE INDEX (" + quote(shape.keyIndex()) + ")";
@@ -48,6 +54,12 @@ final class ChunkSql {
     /** {@code SELECT COUNT(*), BIT_XOR(hash)} over the range. */
     String checksum(KeyRange range) {
         return "SELECT COUNT(*), COALESCE(BIT_XOR(" + rowHash + "), 0)" + from + where(range);
+    }
+
+    /** The smallest and largest key of a table whose key is one integer column: two index dives, no scan. */
+    String keyBounds() {
+        String k = quote(shape.keyColumns().get(0));
+        return "SELECT MIN(" + k + "), MAX(" + k + ")" + from;
     }
 
     /** True when the table's key is one column: the next chunk's bound and checksum then come from one query. */

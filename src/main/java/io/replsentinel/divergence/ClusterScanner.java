@@ -31,6 +31,8 @@ final class ClusterScanner implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(ClusterScanner.class);
     private static final int TRIGGER_ATTEMPTS = 30;
+    /** How long a reading of the pause thresholds (source busy, replica lag) holds for the chunks after it. */
+    private static final Duration READY_RECHECK = Duration.ofSeconds(1);
 
     /** A check an alert asked for: these tables on these replicas (all tables when empty). */
     record Trigger(List<TableRef> tables, Optional<String> replica, String alertname, int attempt, Instant notBefore) {
@@ -44,6 +46,7 @@ final class ClusterScanner implements Runnable {
     private final Consumer<DivergenceFinding> publish;
     private final DivergenceMetrics metrics;
     private final ChunkComparer comparer;
+    private final HotRanges hot;
     private final TableCatalog catalog;
     private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
     private final Map<String, OpenRange> open = new LinkedHashMap<>();
@@ -56,6 +59,12 @@ final class ClusterScanner implements Runnable {
     private TableCatalog.Tables tables = new TableCatalog.Tables(List.of(), Map.of());
     private Deque<TableShape> pass = new ArrayDeque<>();
     private Optional<List<String>> passLower = Optional.empty();
+    private List<ServerSession> readyChecked;
+    private long readyCheckedAt;
+    /** The walk of the pass's current table, when its key is one integer column. */
+    private IntegerKeyChunks walk;
+    /** One reader thread per replica, so a chunk is read on every server at once. */
+    private final java.util.concurrent.ExecutorService readers;
     private Instant nextPassAt = Instant.EPOCH;
     private Instant nextRecheckAt = Instant.EPOCH;
     private Instant lastPassFinishedAt;
@@ -87,9 +96,15 @@ final class ClusterScanner implements Runnable {
         this.connectTimeout = connectTimeout;
         this.publish = publish;
         this.metrics = metrics;
+        this.hot = hot;
         this.comparer = new ChunkComparer(cluster, new ChunkComparer.Settings(config.fenceTimeout(),
                 config.confirmations(), config.recheckBackoff()), hot);
         this.catalog = new TableCatalog(TableFilter.of(config));
+        this.readers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, instances.size() - 1), r -> {
+            Thread t = new Thread(r, "divergence-read-" + cluster);
+            t.setDaemon(true);
+            return t;
+        });
         this.report = new ScanReport(cluster, null, List.of(), List.of(), List.of(), List.of(), 0, 0, null, state, null);
     }
 
@@ -133,6 +148,7 @@ final class ClusterScanner implements Runnable {
             }
         }
         closeSessions();
+        readers.shutdownNow();
     }
 
     private void step() throws SQLException, InterruptedException {
@@ -170,24 +186,43 @@ final class ClusterScanner implements Runnable {
         metrics.skipped(cluster, tables.skipped());
         pass = new ArrayDeque<>(tables.checked());
         passLower = Optional.empty();
+        walk = null;
         state = "scanning";
     }
 
     private void scanNextChunk() throws SQLException, InterruptedException {
         TableShape shape = pass.peek();
-        List<ServerSession> ready = readyReplicas();
-        if (ready == null) {
+        // the thresholds are read at most once a second, not before every chunk: a chunk can take milliseconds
+        if (readyChecked == null || System.nanoTime() - readyCheckedAt > READY_RECHECK.toNanos()) {
+            readyChecked = readyReplicas();
+            readyCheckedAt = System.nanoTime();
+        }
+        if (readyChecked == null) {
             return;
         }
+        List<ServerSession> ready = new ArrayList<>(readyChecked);
+        // a check an alert asked for owns its tables on its replica until it has run: what it finds is
+        // said to be found by it, with the alert that asked
+        ready.removeIf(r -> awaitingTrigger(r.id(), shape.table()));
         ChunkSizer sizer = sizers.computeIfAbsent(shape.table(), t -> new ChunkSizer(config.chunkTime(),
                 config.initialChunkRows(), config.minChunkRows(), config.maxChunkRows()));
         ChunkSql sql = new ChunkSql(shape, config.hash());
         KeyRange range;
         long rows;
         try {
-            Next next = next(sql, shape, passLower, sizer.rows());
-            range = next.range();
-            rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum()).rows;
+            if (shape.integerKey()) {
+                if (walk == null) {
+                    String[] bounds = source.keyBounds(sql);
+                    walk = new IntegerKeyChunks(bounds[0], bounds[1]);
+                }
+                range = walk.next(sizer.rows());
+                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true).rows;
+                walk.measured(rows);
+            } else {
+                Next next = next(sql, shape, passLower, sizer.rows());
+                range = next.range();
+                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum(), false).rows;
+            }
         } catch (SQLException e) {
             if (!isNoSuchTable(e)) {
                 throw e;
@@ -195,12 +230,14 @@ final class ClusterScanner implements Runnable {
             // dropped (or renamed) since the pass began: nothing left to compare
             pass.remove();
             passLower = Optional.empty();
+            walk = null;
             return;
         }
         throttle(rows);
         if (range.upper().isEmpty()) {
             pass.remove();
             passLower = Optional.empty();
+            walk = null;
             if (pass.isEmpty()) {
                 passes++;
                 lastPassFinishedAt = Instant.now();
@@ -243,17 +280,25 @@ final class ClusterScanner implements Runnable {
     /** Compares one range on the given replicas and publishes what changed; returns the source's row count. */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger) throws SQLException, InterruptedException {
-        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null);
+        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false);
     }
 
+    /**
+     * @param atOnce read the source and the replicas side by side (the range is known before any read)
+     */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
-                               ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource)
+                               ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource, boolean atOnce)
             throws SQLException, InterruptedException {
         if (on.isEmpty()) {
+            if (atOnce) {
+                // nothing to compare with, but the walk still needs the chunk's row count to size the next one
+                firstSource = source.checksum(sql, range);
+            }
             return new Checked(firstSource == null ? 0 : firstSource.rows(), false);
         }
         long started = System.nanoTime();
-        Map<ServerSession, Verdict> verdicts = comparer.compare(source, on, shape, sql, range, firstSource);
+        Map<ServerSession, Verdict> verdicts = atOnce ? comparer.compareAtOnce(source, on, shape, sql, range, readers)
+                : comparer.compare(source, on, shape, sql, range, firstSource);
         boolean decided = true;
         long rows = 0;
         for (Map.Entry<ServerSession, Verdict> e : verdicts.entrySet()) {
@@ -298,9 +343,11 @@ final class ClusterScanner implements Runnable {
             // a later pass chunks differently: these rows are already reported under the range that found them
             return;
         }
+        List<String> lastTouched = hot.lastTouched(cluster, shape.table(),
+                narrowed.rows().stream().map(RowDifference::key).toList());
         DivergenceFinding f = Findings.diverged(cluster, replica.id(), source.id(), shape, range, rangeId, v, narrowed,
                 was != null ? was.finding().foundBy() : foundBy, was != null ? was.finding().trigger() : trigger,
-                config.reportKeyValues(), Instant.now());
+                config.reportKeyValues(), lastTouched, Instant.now());
         open.put(key(replica.id(), rangeId), new OpenRange(replica.id(), shape, range, rangeId, f, narrowed.rows()));
         LOG.warnf("Data divergence in %s on %s, table %s: %d row(s) differ (source %d rows, replica %d rows)",
                 cluster, replica.id(), shape.table(), f.differingRows(), f.sourceRows(), f.replicaRows());
@@ -341,10 +388,20 @@ final class ClusterScanner implements Runnable {
                 }
             }
         }
-        List<ServerSession> on = t.replica().map(id -> replicas.stream().filter(r -> r.id().equals(id)).toList())
+        List<ServerSession> asked = t.replica().map(id -> replicas.stream().filter(r -> r.id().equals(id)).toList())
                 .orElse(replicas);
+        // a replica stopped on the error can meet no fence: it is checked once it runs again
+        List<ServerSession> on = new ArrayList<>();
+        for (ServerSession r : asked) {
+            if (lagOf(r).isPresent()) {
+                on.add(r);
+            }
+        }
         state = "triggered";
-        boolean decided = true;
+        boolean decided = on.size() == asked.size();
+        if (on.isEmpty()) {
+            shapes.clear(); // nothing to compare with now; decided only when no replica was asked for at all
+        }
         for (TableShape shape : shapes) {
             ChunkSql sql = new ChunkSql(shape, config.hash());
             ChunkSizer sizer = sizers.computeIfAbsent(shape.table(), x -> new ChunkSizer(config.chunkTime(),
@@ -354,16 +411,26 @@ final class ClusterScanner implements Runnable {
                 Next next = next(sql, shape, lower, sizer.rows());
                 KeyRange range = next.range();
                 decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname(),
-                        next.sum()).decided;
+                        next.sum(), false).decided;
                 lower = range.upper();
             } while (lower.isPresent() && !stopped);
         }
         // a replica stopped on the error cannot meet a fence: check again once it runs
-        if (!decided && t.attempt() < TRIGGER_ATTEMPTS && !shapes.isEmpty()) {
+        if (!decided && t.attempt() < TRIGGER_ATTEMPTS) {
             triggers.add(new Trigger(t.tables(), t.replica(), t.alertname(), t.attempt() + 1,
                     Instant.now().plus(config.pauseFor().multipliedBy(Math.min(12, t.attempt() + 1)))));
         }
         state = pass.isEmpty() ? "idle" : "scanning";
+    }
+
+    /** True while a queued trigger will check this table (or every table) on this replica. */
+    private boolean awaitingTrigger(String replica, TableRef table) {
+        for (Trigger t : triggers) {
+            if (t.replica().map(replica::equals).orElse(true) && (t.tables().isEmpty() || t.tables().contains(table))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Replicas to compare now; null (after a pause) while the source is busy or a replica lags. */
@@ -452,6 +519,7 @@ final class ClusterScanner implements Runnable {
         replicas.forEach(ServerSession::close);
         replicas.clear();
         source = null;
+        readyChecked = null;
     }
 
     private void publishReport() {

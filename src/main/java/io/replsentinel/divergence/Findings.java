@@ -26,7 +26,7 @@ final class Findings {
 
     static DivergenceFinding diverged(String cluster, String replica, String source, TableShape shape, KeyRange range,
                                       String rangeId, Verdict v, Bisector.Result narrowed, String foundBy,
-                                      String trigger, boolean keyValues, Instant at) {
+                                      String trigger, boolean keyValues, List<String> lastTouchedGtids, Instant at) {
         List<RowDifference> rows = narrowed.rows().stream()
                 .sorted(Comparator.comparing(d -> d.key().toString())).toList();
         Map<String, Integer> kinds = new TreeMap<>();
@@ -39,7 +39,7 @@ final class Findings {
                 narrowed.truncated(),
                 keyValues ? rows.stream().map(d -> new DivergenceFinding.DifferingKey(d.key(), d.kind().name())).toList()
                         : List.of(),
-                keysHash, kinds, foundBy, trigger, List.of(), at);
+                keysHash, kinds, foundBy, trigger, lastTouchedGtids, at);
     }
 
     static DivergenceFinding matched(DivergenceFinding was, Verdict v, Instant at) {

@@ -140,6 +140,14 @@ final class ServerSession implements AutoCloseable {
         }
     }
 
+    /** The smallest and largest key of a one-integer-column key (both null when the table is empty). */
+    String[] keyBounds(ChunkSql sql) throws SQLException {
+        try (PreparedStatement ps = prepare(sql.keyBounds(), List.of()); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        }
+    }
+
     /** The next chunk of a single-column key: its checksum, and its last key (empty when no row is left). */
     record Head(ChunkSum sum, Optional<List<String>> last) {
     }

@@ -25,6 +25,12 @@ final class TableCatalog {
         }
     }
 
+    /** Types whose values are text in a character set: hashed as their bytes, so that no two collations meet. */
+    static final Set<String> TEXT_TYPES = Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext",
+            "enum", "set", "json");
+    /** Integer types: a key of one of them is chunked by value. */
+    static final Set<String> INTEGER_TYPES = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
+
     private final TableFilter filter;
 
     TableCatalog(TableFilter filter) {
@@ -54,11 +60,19 @@ final class TableCatalog {
     static TableShape shape(ServerSession source, TableRef table) throws SQLException {
         List<String> columns = new ArrayList<>();
         Set<String> nullable = new java.util.HashSet<>();
-        for (Map<String, String> c : source.rows("SELECT COLUMN_NAME AS c, IS_NULLABLE AS n, EXTRA AS e"
+        Set<String> text = new java.util.HashSet<>();
+        Set<String> integers = new java.util.HashSet<>();
+        for (Map<String, String> c : source.rows("SELECT COLUMN_NAME AS c, IS_NULLABLE AS n, EXTRA AS e, DATA_TYPE AS d"
                 + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                 table.schema(), table.name())) {
             if ("YES".equalsIgnoreCase(c.get("N"))) {
                 nullable.add(c.get("C"));
+            }
+            String type = String.valueOf(c.get("D")).toLowerCase();
+            if (TEXT_TYPES.contains(type)) {
+                text.add(c.get("C"));
+            } else if (INTEGER_TYPES.contains(type)) {
+                integers.add(c.get("C"));
             }
             // virtual columns are computed from the others: hashing them adds cost, not evidence
             if (c.get("E") == null || !c.get("E").toUpperCase().contains("VIRTUAL")) {
@@ -79,7 +93,8 @@ final class TableCatalog {
         }
         for (Map.Entry<String, List<String>> e : unique.entrySet()) {
             if (!unusable.contains(e.getKey())) {
-                return new TableShape(table, e.getKey(), e.getValue(), columns);
+                boolean integerKey = e.getValue().size() == 1 && integers.contains(e.getValue().get(0));
+                return new TableShape(table, e.getKey(), e.getValue(), columns, nullable, text, integerKey);
             }
         }
         return null;

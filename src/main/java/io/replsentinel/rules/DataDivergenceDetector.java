@@ -49,6 +49,8 @@ final class DataDivergenceDetector implements Detector {
                 evidence.put("trigger", first.trigger());
             }
             evidence.put("differingRows", rows);
+            // every range's, in one place: what the binlog stream says last touched the differing rows
+            evidence.put("lastTouchedGtids", ranges.stream().flatMap(f -> f.lastTouchedGtids().stream()).distinct().toList());
             evidence.put("ranges", ranges.stream().map(DataDivergenceDetector::range).toList());
             Instant at = first.checkedAt();
             Map<String, String> instanceLabels = view.instance(first.instance()).map(ReplicationStatus::labels)

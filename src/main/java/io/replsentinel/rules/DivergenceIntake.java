@@ -14,8 +14,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Reads channel {@code divergence-in} (the data checker's findings, keyed by cluster) into the
- * {@link RulesEngine}'s cluster views, where DataDivergence reads them, and hands the alert state
- * changes to the {@link AlertDispatcher}. A record it cannot read goes to the dead-letter topic.
+ * {@link RulesEngine}'s cluster views, where DataDivergence reads them; the alert state changes reach
+ * the {@link AlertDispatcher} through {@link RulesEngine#deliver}, only once the alert state holds
+ * them with the sinks still to take them, as a status's changes do. A record it cannot read goes to the dead-letter topic.
  */
 @ApplicationScoped
 public class DivergenceIntake {
@@ -25,15 +26,13 @@ public class DivergenceIntake {
 
     private final ObjectMapper json;
     private final RulesEngine engine;
-    private final AlertDispatcher dispatcher;
     private final MeterRegistry registry;
     private final String topic;
 
-    public DivergenceIntake(ObjectMapper json, RulesEngine engine, AlertDispatcher dispatcher, MeterRegistry registry,
+    public DivergenceIntake(ObjectMapper json, RulesEngine engine, MeterRegistry registry,
                             DivergenceConfig config) {
         this.json = json;
         this.engine = engine;
-        this.dispatcher = dispatcher;
         this.registry = registry;
         this.topic = config.topic();
     }
@@ -53,7 +52,7 @@ public class DivergenceIntake {
             LOG.warnf("Dead-lettering a record of %s: %s", topic, e.getMessage());
             return message.nack(new MalformedRecordException("malformed", String.valueOf(e.getMessage())));
         }
-        dispatcher.dispatch(engine.evaluate(finding));
-        return message.ack();
+        // the same bookkeeping as a status's changes: recorded per sink, persisted, then delivered and acked
+        return engine.deliver(finding).thenCompose(x -> message.ack());
     }
 }

@@ -374,6 +374,38 @@ public class RulesEngine {
     }
 
     /**
+     * Folds one data-checker finding into its cluster's view, as {@link #evaluate(DivergenceFinding)},
+     * and delivers its changes the way a status's are: each is recorded as undelivered to its sinks,
+     * the cluster's state is written, and only once Kafka holds it do the changes go to the sinks
+     * (which ack them back into the state). Completes when the changes are handed to the sinks.
+     */
+    public CompletionStage<Void> deliver(DivergenceFinding finding) {
+        ClusterState state = clusters.computeIfAbsent(finding.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
+        List<ClusterState.Pending> changes = new ArrayList<>();
+        CompletableFuture<Void> persisted;
+        synchronized (state) {
+            state.view.update(finding);
+            List<Alert> alerts = evaluateView(state, finding.checkedAt());
+            for (Alert a : alerts) {
+                ClusterState.Pending p = new ClusterState.Pending(a, dispatcher.sinksFor(a));
+                state.awaitDelivery(a, p.sinks);
+                changes.add(p);
+            }
+            persisted = state.tracker.takeChanged() || !alerts.isEmpty() ? persist(state)
+                    : CompletableFuture.completedFuture(null);
+        }
+        return persisted.handle((ok, failure) -> {
+            if (failure != null) {
+                LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
+                        finding.cluster(), stateTopic.topic(), failure.getMessage(), changes.size());
+            }
+            // the Pending's sinks shrink as acks arrive: hand each sink list over as it was when recorded
+            changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
+            return null;
+        });
+    }
+
+    /**
      * Runs the catalogue over the cluster's view; called under its monitor. The lifecycle runs on
      * the cluster's poll time; {@code fallback} only until a first status has set it.
      */

@@ -30,6 +30,14 @@ class ChunkComparerLabTest {
                 Duration.ofSeconds(30));
     }
 
+    /** A transaction as a binlog listener publishes it: one row updated in {@code table}. */
+    static io.replsentinel.event.GtidEvent touch(String cluster, String table, String gtid, java.time.Instant seenAt,
+                                                 List<String> keys) {
+        return new io.replsentinel.event.GtidEvent(1, cluster, "127.0.0.1:1", "mysql", gtid, "uuid", null, 1L, null, null,
+                seenAt, "binlog.000001", 4L, List.of(new io.replsentinel.event.GtidEvent.TableRows(table, 0, 1, 0)), 1,
+                "sha256:00", keys, 1);
+    }
+
     @ParameterizedTest
     @EnumSource(Flavor.class)
     void rowChangedOnTheReplica_differsAndIsNamedByTheBisection(Flavor flavor) throws Exception {
@@ -60,6 +68,40 @@ class ChunkComparerLabTest {
                 assertThat(narrowed.rows()).containsExactly(new RowDifference(List.of("613"), RowDifference.Kind.changed));
                 assertThat(narrowed.truncated()).isFalse();
                 assertThat(narrowed.queries()).isLessThan(100);
+
+                // read side by side: a differing replica still goes through the fenced rounds
+                java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newSingleThreadExecutor();
+                try {
+                    assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.of(List.of("700"), null),
+                            readers).get(r).kind()).isEqualTo(Verdict.Kind.MATCH);
+                    assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.ALL, readers).get(r).kind())
+                            .isEqualTo(Verdict.Kind.DIFFER);
+                } finally {
+                    readers.shutdownNow();
+                }
+
+                // the stream says the table's row 613 is being written: the same difference is hot, not divergence
+                StreamHotRanges stream = new StreamHotRanges(new com.fasterxml.jackson.databind.ObjectMapper(),
+                        OnePass.config(Map.of("sentinel.divergence.enabled", "true")));
+                ChunkComparer streamed = new ChunkComparer("lab", new ChunkComparer.Settings(Duration.ofSeconds(5), 2,
+                        Duration.ofMillis(50)), stream);
+                stream.record(touch("lab", "divcheck.t", "uuid:41", java.time.Instant.now().plusSeconds(60), List.of("divcheck.t:id=900;")));
+                assertThat(streamed.compare(source, List.of(r), shape, sql, KeyRange.of(List.of("600"), List.of("700")))
+                        .get(r).kind()).as("a touch outside the range").isEqualTo(Verdict.Kind.DIFFER);
+                stream.record(touch("lab", "divcheck.t", "uuid:42", java.time.Instant.now().plusSeconds(60), List.of("divcheck.t:id=613;")));
+                Verdict hot = streamed.compare(source, List.of(r), shape, sql, KeyRange.of(List.of("600"), List.of("700"))).get(r);
+                assertThat(hot.kind()).isEqualTo(Verdict.Kind.INCONCLUSIVE);
+                assertThat(hot.reason()).startsWith("hot");
+                assertThat(stream.lastTouched("lab", new TableRef("divcheck", "t"), List.of(List.of("613"))))
+                        .containsExactly("uuid:42");
+                // without key values the whole table is hot
+                StreamHotRanges tableOnly = new StreamHotRanges(new com.fasterxml.jackson.databind.ObjectMapper(),
+                        OnePass.config(Map.of("sentinel.divergence.enabled", "true")));
+                tableOnly.record(touch("lab", "divcheck.t", "uuid:43", java.time.Instant.now().plusSeconds(60), null));
+                assertThat(new ChunkComparer("lab", new ChunkComparer.Settings(Duration.ofSeconds(5), 2,
+                        Duration.ofMillis(50)), tableOnly).compare(source, List.of(r), shape, sql, KeyRange.ALL).get(r).kind())
+                        .isEqualTo(Verdict.Kind.INCONCLUSIVE);
+                assertThat(tableOnly.lastTouched("lab", new TableRef("divcheck", "t"), List.of(List.of("613")))).isEmpty();
             }
         }
     }

@@ -22,6 +22,18 @@ class ChunkSqlTest {
     }
 
     @Test
+    void typedShape_castsOnlyTextAndMarksOnlyNullableColumns() {
+        TableShape typed = new TableShape(new TableRef("s", "t"), "PRIMARY", List.of("id"), List.of("id", "name", "qty"),
+                java.util.Set.of("qty"), java.util.Set.of("name"), true);
+        assertThat(new ChunkSql(typed).checksum(KeyRange.ALL)).isEqualTo("SELECT COUNT(*), COALESCE(BIT_XOR(CRC32("
+                + "CONCAT_WS('#', `id`, CAST(`name` AS BINARY), `qty`, CONCAT(ISNULL(`qty`))))), 0) FROM `s`.`t` FORCE INDEX (`PRIMARY`)");
+        TableShape noNulls = new TableShape(new TableRef("s", "t"), "PRIMARY", List.of("id"), List.of("id", "n"),
+                java.util.Set.of(), java.util.Set.of(), true);
+        assertThat(new ChunkSql(noNulls).checksum(KeyRange.ALL)).contains("CRC32(CONCAT_WS('#', `id`, `n`))");
+        assertThat(new ChunkSql(noNulls).keyBounds()).isEqualTo("SELECT MIN(`id`), MAX(`id`) FROM `s`.`t` FORCE INDEX (`PRIMARY`)");
+    }
+
+    @Test
     void headOfASingleColumnKey_readsBoundAndChecksumInOneQuery() {
         assertThat(new ChunkSql(one).head(KeyRange.of(List.of("5"), null))).startsWith("SELECT COUNT(*), COALESCE(BIT_XOR(h), 0),"
                 + " MAX(`id`) FROM (SELECT `id`, CRC32(").endsWith(" AS h FROM `s`.`t` FORCE INDEX (`PRIMARY`) WHERE `id` > ?"

@@ -38,6 +38,7 @@ abstract class DataDivergenceScenarios {
     static final String SCHEMA = "divcheck";
     static final String DIVERGENCE_TOPIC = "mysql.replication.divergence";
     static final String DATA_DIVERGENCE = "DataDivergence";
+    static final String ALERT_STATE_TOPIC = "mysql.replication.alert-state";
     private static final AtomicInteger TABLES = new AtomicInteger();
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -78,7 +79,8 @@ abstract class DataDivergenceScenarios {
         DbServer replica = topology().replicas().get(0);
         Faults faults = new Faults(topology());
         try (AlertWatch alerts = new AlertWatch(bootstrapServers);
-             KafkaTestClient findings = KafkaTestClient.fromEnd(bootstrapServers, DIVERGENCE_TOPIC)) {
+             KafkaTestClient findings = KafkaTestClient.fromEnd(bootstrapServers, DIVERGENCE_TOPIC);
+             KafkaTestClient states = KafkaTestClient.fromEnd(bootstrapServers, ALERT_STATE_TOPIC)) {
             String table = createItems(topology(), "items", 3000);
             // the other replica must not be named: it has the source's rows
             faults.execUnlogged(replica,
@@ -91,6 +93,14 @@ abstract class DataDivergenceScenarios {
             assertThat(FaultDetectionScenarios.labels(alert)).as(alert.toString()).isEqualTo(new TreeMap<>(Map.of(
                     "alertname", DATA_DIVERGENCE, "cluster", cluster(), "instance", replica.id(),
                     "severity", "critical", "table", table, "zone", "zone-1")));
+            // delivered like a status's changes: first kept in the alert state as owed to each sink, then acked
+            ConsumerRecord<String, String> owed = states.awaitRecord(ALERT_STATE_TOPIC,
+                    r -> owedTo(r, fired.key()).contains("topic"), Duration.ofSeconds(10));
+            assertThat(owed.key()).isEqualTo(cluster());
+            assertThat(owedTo(owed, fired.key())).contains("store", "topic");
+            states.awaitRecord(ALERT_STATE_TOPIC, r -> r.offset() > owed.offset() && r.partition() == owed.partition()
+                    && owedTo(r, fired.key()).isEmpty(), Duration.ofSeconds(10));
+
             JsonNode ev = alert.path("evidence");
             assertThat(ev.path("schema").asText()).isEqualTo(SCHEMA);
             assertThat(ev.path("source").asText()).isEqualTo(topology().source().id());
@@ -133,6 +143,49 @@ abstract class DataDivergenceScenarios {
                     r -> KafkaTestClient.json(r).path("state").asText().equals("matched"), Duration.ofSeconds(10));
             assertThat(SchemaCheck.violations(SchemaCheck.DIVERGENCE, matched.value())).isEmpty();
         }
+    }
+
+    @Test
+    void duplicateKeySkippedOnAReplica_triggersACheckOfThatTable_whichNamesTheRow() {
+        DbServer replica = topology().replicas().get(0);
+        Faults faults = new Faults(topology());
+        try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
+            String table = createItems(topology(), "dup", 2000);
+            // the real fault: a row only the replica has, then the source writes the same key
+            faults.execUnlogged(replica, "INSERT INTO " + table + " (id, name) VALUES (5000, 'replica only')");
+            topology().source().exec("INSERT INTO " + table + " SELECT " + values("5000"));
+            JsonNode stopped = KafkaTestClient.json(alerts.firing("ReplicationSqlThreadStopped", replica.id(),
+                    Map.of("cause", "duplicate_key")));
+            assertThat(stopped.path("evidence").toString()).contains(table.substring(SCHEMA.length() + 1));
+            // the usual way out, which leaves the replica's row in place of the source's
+            skipFailedTransaction(replica);
+            faults.awaitHealthy(replica, Duration.ofSeconds(30));
+
+            ConsumerRecord<String, String> fired = alerts.firing(DATA_DIVERGENCE, replica.id(), Map.of("table", table));
+            JsonNode ev = KafkaTestClient.json(fired).path("evidence");
+            assertThat(ev.path("foundBy").asText()).isEqualTo("triggered");
+            assertThat(ev.path("trigger").asText()).isEqualTo("ReplicationSqlThreadStopped");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(differingKeys(firingOn(replica.id(), table))).isEqualTo(Map.of("5000", "changed")));
+
+            faults.execUnlogged(replica, "DELETE FROM " + table + " WHERE id = 5000",
+                    "INSERT INTO " + table + " SELECT " + values("5000"));
+            alerts.resolved(fired.key());
+        }
+    }
+
+    /** Skips the transaction the replica's applier stopped on, as an operator would. */
+    void skipFailedTransaction(DbServer replica) {
+        if (topology().flavor() == io.replsentinel.lab.Flavor.MARIADB) {
+            replica.exec("SET GLOBAL sql_slave_skip_counter = 1", "START SLAVE SQL_THREAD");
+            return;
+        }
+        String error = replica.scalar("SELECT LAST_ERROR_MESSAGE FROM performance_schema.replication_applier_status_by_worker"
+                + " WHERE LAST_ERROR_NUMBER = 1062 LIMIT 1");
+        Matcher m = Pattern.compile("transaction '([^']+)'").matcher(error);
+        assertThat(m.find()).as(error).isTrue();
+        replica.exec("SET GLOBAL super_read_only = OFF", "SET gtid_next = '" + m.group(1) + "'", "BEGIN", "COMMIT",
+                "SET gtid_next = 'AUTOMATIC'", "SET GLOBAL super_read_only = ON", "START REPLICA SQL_THREAD");
     }
 
     @Test
@@ -201,6 +254,21 @@ abstract class DataDivergenceScenarios {
             assertThat(metrics).contains("sentinel_divergence_table_skipped{cluster=\"" + cluster() + "\",table=\""
                     + noKey + "\"} 1.0");
         });
+    }
+
+    /** The sinks an alert-state record says still owe the firing change of alert {@code fingerprint}. */
+    static Set<String> owedTo(ConsumerRecord<String, String> state, String fingerprint) {
+        Set<String> sinks = new HashSet<>();
+        if (state.value() == null) {
+            return sinks; // a cluster's state deleted (its partition left a node): owes nothing
+        }
+        for (JsonNode u : KafkaTestClient.json(state).path("undelivered")) {
+            if (u.path("change").path("fingerprint").asText().equals(fingerprint)
+                    && u.path("change").path("status").asText().equals("firing")) {
+                u.path("sinks").forEach(x -> sinks.add(x.asText()));
+            }
+        }
+        return sinks;
     }
 
     /** The firing DataDivergence alert of one replica and table, with its latest evidence (the cluster view). */
