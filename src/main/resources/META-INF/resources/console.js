@@ -1,5 +1,5 @@
 // The console: reads only the public REST API (GET /api/clusters, /api/clusters/{c}, /api/alerts)
-// and polls it. Polling rather than server-sent events: the API already answers everything the page
+// and polls it, with the API token given in the page when reads need one. Polling rather than server-sent events: the API already answers everything the page
 // shows, a plain GET survives proxies, restarts and several service nodes behind one address, and
 // one request per second or two is nothing next to what the pollers do.
 "use strict";
@@ -24,10 +24,37 @@
     return e;
   }
 
+  // The API token (when sentinel.api.read-requires-token=true, or for writing): kept in this tab's
+  // sessionStorage only, so it is gone with the tab and never sent anywhere but this service.
+  const TOKEN_KEY = "repl-sentinel.api-token";
+
+  function authHeaders() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    return token ? { Authorization: "Bearer " + token } : {};
+  }
+
   async function getJson(path) {
-    const r = await fetch(path, { headers: { Accept: "application/json" }, cache: "no-store" });
+    const r = await fetch(path, { headers: { Accept: "application/json", ...authHeaders() }, cache: "no-store" });
+    if (r.status === 401) {
+      document.getElementById("token-form").hidden = false;
+      throw new Error("an API token with the read role is needed");
+    }
     if (!r.ok) throw new Error(path + " answered " + r.status);
     return r.json();
+  }
+
+  function setUpTokenForm() {
+    const form = document.getElementById("token-form");
+    form.hidden = !sessionStorage.getItem(TOKEN_KEY);
+    form.addEventListener("submit", ev => {
+      ev.preventDefault();
+      const input = document.getElementById("token");
+      if (input.value) sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+      else sessionStorage.removeItem(TOKEN_KEY);
+      input.value = "";
+      input.placeholder = sessionStorage.getItem(TOKEN_KEY) ? "token set for this tab" : "API token";
+      tick();
+    });
   }
 
   function edgeState(e) {
@@ -226,5 +253,6 @@
   }
 
   window.addEventListener("hashchange", tick);
+  setUpTokenForm();
   tick();
 })();

@@ -18,14 +18,14 @@ import java.time.Duration;
  * Debian's Chromium, headless, driven through Debian's chromedriver (named explicitly, so Selenium
  * Manager never downloads a browser or driver), with a profile of its own that is deleted on close.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private final Path profile;
     private final ChromeDriver driver;
 
-    Browser() {
+    public Browser() {
         Path chromium = LabTools.chromium();
         Path chromedriver = LabTools.chromedriver();
         System.setProperty("webdriver.chrome.driver", chromedriver.toString());
@@ -46,7 +46,7 @@ final class Browser implements AutoCloseable {
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
 
-    ChromeDriver driver() {
+    public ChromeDriver driver() {
         return driver;
     }
 

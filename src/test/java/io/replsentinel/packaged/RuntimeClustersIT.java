@@ -2,6 +2,11 @@ package io.replsentinel.packaged;
 
 import io.replsentinel.lab.DbServer;
 import io.replsentinel.lab.Topology;
+import io.replsentinel.ops.Browser;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * The packaged service with {@code sentinel.api.read-requires-token=true}, an admin token from
  * {@code SENTINEL_API_TOKEN} and a named read token: reads refuse an anonymous request (401), a read
  * token cannot write (403); a cluster the admin adds is polled, is still there and polled again after
- * a restart on the same Kafka data; and no token, password or key appears in the service's log or,
+ * a restart on the same Kafka data, where the console asks for a token and shows it once given one; and no token, password or key appears in the service's log or,
  * for the password, anywhere in Kafka's files.
  */
 class RuntimeClustersIT {
@@ -134,6 +139,7 @@ class RuntimeClustersIT {
                     .contains("\"cluster\":\"" + CLUSTER + "\"").contains("\"source\":\"runtime\"");
             awaitPolled(port, server);
             assertThat(Files.readString(work.resolve("second.log"))).contains("1 runtime cluster(s)");
+            consoleAsksForTheToken_andShowsTheClusterWithIt(port);
             HttpResponse<String> removed = send(port, "DELETE", "/api/clusters/" + CLUSTER, ADMIN_TOKEN, null);
             assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
             second.destroy();
@@ -149,6 +155,22 @@ class RuntimeClustersIT {
         try (Stream<Path> files = Files.walk(dataDir)) {
             List<Path> holding = files.filter(Files::isRegularFile).filter(f -> contains(f, password)).toList();
             assertThat(holding).as("Kafka files holding the password in clear").isEmpty();
+        }
+    }
+
+    /** The console reads only the API: with reads closed it offers a token field, and shows the fleet once given one. */
+    private static void consoleAsksForTheToken_andShowsTheClusterWithIt(int port) {
+        try (Browser browser = new Browser()) {
+            ChromeDriver page = browser.driver();
+            WebDriverWait wait = new WebDriverWait(page, Duration.ofSeconds(30), Duration.ofMillis(250));
+            wait.ignoring(StaleElementReferenceException.class);
+            page.get("http://127.0.0.1:" + port + "/");
+            wait.until(d -> d.findElement(By.id("token-form")).isDisplayed());
+            wait.until(d -> d.findElement(By.id("updated")).getText().contains("token"));
+            page.findElement(By.id("token")).sendKeys(VIEWER_TOKEN);
+            page.findElement(By.cssSelector("#token-form button")).click();
+            wait.until(d -> !d.findElements(By.cssSelector("aside a[data-cluster='" + CLUSTER + "']")).isEmpty());
+            wait.until(d -> "live".equals(d.findElement(By.tagName("body")).getDomAttribute("data-state")));
         }
     }
 
