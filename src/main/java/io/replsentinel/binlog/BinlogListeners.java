@@ -2,6 +2,7 @@ package io.replsentinel.binlog;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.replsentinel.fleet.FleetConfig;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.inventory.WatchedInstance;
@@ -10,11 +11,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
 /**
  * Starts one {@link BinlogListener} per instance of every cluster whose listeners are on, with the
  * service, and closes them with it. Four supervisor threads serve every listener's start-ups,
- * restarts and once-a-second checks, however many listeners there are.
+ * restarts and once-a-second checks, however many listeners there are. When the fleet is shared
+ * ({@code sentinel.fleet.enabled}) only the clusters this node owns get listeners, started and
+ * closed as their status partitions come and go.
  */
 @ApplicationScoped
 public class BinlogListeners {
@@ -35,16 +37,20 @@ public class BinlogListeners {
     private final BinlogSettings settings;
     private final ServerIdRegistry registry;
     private final GtidPublisher publisher;
-    private final List<BinlogListener> listeners = new ArrayList<>();
+    private final FleetConfig fleet;
+    private final ServerIdAllocator allocator;
+    private final List<BinlogListener> listeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService supervisor;
 
     public BinlogListeners(Inventory inventory, SentinelConfig config, BinlogSettings settings,
-                           ServerIdRegistry registry, GtidPublisher publisher) {
+                           ServerIdRegistry registry, GtidPublisher publisher, FleetConfig fleet) {
         this.inventory = inventory;
         this.config = config;
         this.settings = settings;
         this.registry = registry;
         this.publisher = publisher;
+        this.fleet = fleet;
+        this.allocator = new ServerIdAllocator(settings.serverIdMin(), settings.serverIdMax());
     }
 
     /** Whether a cluster's instances get listeners: its own setting, else {@code sentinel.binlog.enabled}. */
@@ -55,42 +61,69 @@ public class BinlogListeners {
     }
 
     void start(@Observes StartupEvent event) {
-        ServerIdAllocator allocator = new ServerIdAllocator(settings.serverIdMin(), settings.serverIdMax());
-        List<WatchedInstance> watched = new ArrayList<>();
-        inventory.clusters().forEach((cluster, instances) -> {
-            if (enabled(cluster)) {
-                watched.addAll(instances);
-            }
-        });
-        if (watched.isEmpty()) {
+        if (fleet.enabled()) {
+            return; // the clusters this node owns are handed over one by one (watchCluster)
+        }
+        List<String> clusters = inventory.clusters().keySet().stream().filter(this::enabled).toList();
+        clusters.forEach(this::watchCluster);
+        if (!listeners.isEmpty()) {
+            LOG.infof("Starting %d binlog listener(s)", listeners.size());
+        }
+    }
+
+    /** Starts the listeners of one cluster's instances, when its listeners are on and not running yet. */
+    public synchronized void watchCluster(String cluster) {
+        List<WatchedInstance> instances = inventory.clusters().get(cluster);
+        if (instances == null || !enabled(cluster) || listeners.stream().anyMatch(l -> l.instance().cluster().equals(cluster))) {
             return;
         }
-        supervisor = Executors.newScheduledThreadPool(4, r -> {
-            Thread t = new Thread(r, "binlog-supervisor");
-            t.setDaemon(true);
-            return t;
-        });
-        Map<String, Set<String>> byCluster = inventory.clusters().entrySet().stream().collect(Collectors.toMap(
-                Map.Entry::getKey, e -> e.getValue().stream().map(i -> i.cluster() + "/" + i.id()).collect(Collectors.toSet())));
-        for (WatchedInstance instance : watched) {
+        ScheduledExecutorService supervisor = supervisor();
+        Set<String> members = instances.stream().map(i -> i.cluster() + "/" + i.id()).collect(Collectors.toSet());
+        for (WatchedInstance instance : instances) {
             BinlogListener.Context ctx = new BinlogListener.Context(settings, allocator, registry,
-                    byCluster.get(instance.cluster()), config.poll().jdbcOptions(), publisher::publish,
+                    members, config.poll().jdbcOptions(), publisher::publish,
                     publisher::publish, supervisor, Clock.systemUTC());
             BinlogListener listener = new BinlogListener(instance, ctx);
             listeners.add(listener);
             listener.start();
         }
-        supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
-            try {
-                l.check();
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "Checking the binlog listener on %s failed", l.instance());
-            }
-        }), 1, 1, TimeUnit.SECONDS);
-        LOG.infof("Starting %d binlog listener(s)", listeners.size());
+    }
+
+    /** Closes the listeners of one cluster: another node listens to it now, or it left the inventory. */
+    public void unwatchCluster(String cluster) {
+        List<BinlogListener> gone;
+        synchronized (this) {
+            gone = listeners.stream().filter(l -> l.instance().cluster().equals(cluster)).toList();
+            listeners.removeAll(gone);
+        }
+        if (!gone.isEmpty()) {
+            // off the caller's thread (the status consumer's): an engine can take seconds to stop
+            supervisor().execute(() -> gone.forEach(BinlogListener::close));
+        }
+    }
+
+    private synchronized ScheduledExecutorService supervisor() {
+        if (supervisor == null) {
+            supervisor = Executors.newScheduledThreadPool(4, r -> {
+                Thread t = new Thread(r, "binlog-supervisor");
+                t.setDaemon(true);
+                return t;
+            });
+            supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
+                try {
+                    l.check();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Checking the binlog listener on %s failed", l.instance());
+                }
+            }), 1, 1, TimeUnit.SECONDS);
+        }
+        return supervisor;
     }
 
     void stop(@Observes ShutdownEvent event) {
+        if (fleet.enabled()) {
+            return; // closed as the status consumer revokes the clusters, after this event
+        }
         if (supervisor != null) {
             supervisor.shutdownNow();
         }
