@@ -90,6 +90,13 @@ public class InstanceMetrics {
         set("mysql_replication_errant_transactions", Tags.of("cluster", cluster, "instance", instance), count);
     }
 
+    /** Removes every series of an instance no longer watched (unwatched at runtime). */
+    public void forget(String cluster, String instance) {
+        removeAllBut(null, cluster, instance);
+        populated.remove(instance + "@" + cluster);
+        channelsByInstance.remove(instance);
+    }
+
     private void info(ReplicationStatus s, Tags instance) {
         Tags info = instance.and(
                 "flavor", nz(s.flavor()),
@@ -114,7 +121,7 @@ public class InstanceMetrics {
         }).value().set(value);
     }
 
-    /** Removes every series of one instance except {@code keep}; they come back with its next good poll. */
+    /** Removes every series of one instance except {@code keep} (null: all); they come back with its next good poll. */
     private void removeAllBut(String keep, String cluster, String instance) {
         Tag c = Tag.of("cluster", cluster);
         Tag i = Tag.of("instance", instance);

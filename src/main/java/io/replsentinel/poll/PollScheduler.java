@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,12 +25,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Polls every instance of the inventory every {@code sentinel.poll.interval}. Each instance has
+ * Polls every instance of the inventory every {@code sentinel.poll.interval}, from start-up, and
+ * the instances {@link #watch watched} or {@link #unwatch unwatched} at runtime. Each instance has
  * its own scheduling thread, and each poll runs on a worker under {@code sentinel.poll.timeout}, so an
  * instance that hangs (accepts TCP, never answers) is reported at the deadline and delays nobody:
  * the others keep their rhythm. When the fleet is shared ({@code sentinel.fleet.enabled}) it polls
- * only what {@link ClusterOwnership} hands it ({@link #watch}, {@link #unwatchCluster}), each poll
- * stamped with the generation under which this node owns the cluster.
+ * only what {@link ClusterOwnership} hands it, each poll stamped with the generation under which
+ * this node owns the cluster, and nothing from start-up.
  */
 @ApplicationScoped
 public class PollScheduler {
@@ -42,10 +44,9 @@ public class PollScheduler {
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
     private final PrimaryWatch primaries;
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private final ClusterOwnership ownership;
     private final ConnectionSettings connectionSettings;
-    /** The instances polled now, by cluster and id. */
-    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
     /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "poll-worker");
@@ -72,88 +73,113 @@ public class PollScheduler {
                     ownership.node());
             return;
         }
-        inventory.all().forEach(this::watch);
+        for (WatchedInstance instance : inventory.all()) {
+            watch(instance);
+        }
         LOG.infof("Polling %d instance(s) in %d cluster(s) every %s", inventory.all().size(),
                 inventory.clusters().size(), config.poll().interval());
     }
 
-    /** Starts polling one instance; nothing when it is polled already. */
-    public void watch(WatchedInstance instance) {
-        watched.computeIfAbsent(key(instance.cluster(), instance.id()), k -> {
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "poll-" + instance);
-                t.setDaemon(true);
-                return t;
-            });
-            InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
-                    () -> ownership.identity(instance.cluster()), Clock.systemUTC(), workers, primaries);
-            Timer timer = Timer.builder("sentinel_poll_duration_seconds")
-                    .description("Time to poll one instance, including connecting")
-                    .tags("cluster", instance.cluster(), "instance", instance.id())
-                    .publishPercentileHistogram()
-                    .register(registry);
-            executor.execute(new Tick(executor, poller, timer));
-            return new Watched(instance, executor, poller);
-        });
-    }
-
-    /** Stops polling one instance; a poll in flight ends on its own and is still published. */
-    public void unwatch(WatchedInstance instance) {
-        Watched w = watched.remove(key(instance.cluster(), instance.id()));
-        if (w != null) {
-            w.executor.shutdownNow();
-            // off the caller's thread (the status consumer's): the poll in flight ends, then its connection closes
-            workers.execute(() -> {
-                try {
-                    if (w.executor.awaitTermination(config.poll().timeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
-                        w.poller.close();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+    /**
+     * Starts polling one instance now, at {@code sentinel.poll.interval}. Idempotent: an instance
+     * already watched with the same settings keeps its poller (and its connection); one watched with
+     * other settings (a new password, other labels) is restarted with these. Thread-safe.
+     */
+    public synchronized void watch(WatchedInstance instance) {
+        Watch current = watches.get(instance.id());
+        if (current != null) {
+            if (current.instance.equals(instance)) {
+                return;
+            }
+            unwatch(instance.id());
         }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "poll-" + instance);
+            t.setDaemon(true);
+            return t;
+        });
+        InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
+                () -> ownership.identity(instance.cluster()), Clock.systemUTC(), workers, primaries);
+        Timer timer = Timer.builder("sentinel_poll_duration_seconds")
+                .description("Time to poll one instance, including connecting")
+                .tags("cluster", instance.cluster(), "instance", instance.id())
+                .publishPercentileHistogram()
+                .register(registry);
+        Watch watch = new Watch(instance, executor, poller, timer);
+        watches.put(instance.id(), watch);
+        executor.execute(new Tick(watch));
     }
 
-    /** Stops polling every instance of one cluster. */
-    public void unwatchCluster(String cluster) {
-        watched.values().stream().filter(w -> w.instance.cluster().equals(cluster)).toList()
-                .forEach(w -> unwatch(w.instance));
+    /**
+     * Stops polling one instance (by {@link WatchedInstance#id()}): no status of it is published
+     * after this returns, its connection is closed and its series are removed. Idempotent: an
+     * instance not watched is ignored. Thread-safe.
+     */
+    public synchronized void unwatch(String instanceId) {
+        Watch watch = watches.remove(instanceId);
+        if (watch == null) {
+            return;
+        }
+        watch.stopped = true;
+        watch.executor.shutdownNow();
+        // an idle poller's next tick is cancelled, not run: its connection is closed here, after any poll in flight
+        workers.execute(() -> {
+            try {
+                if (watch.executor.awaitTermination(config.poll().timeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                    watch.poller.close();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        registry.remove(watch.timer);
+        metrics.forget(watch.instance.cluster(), instanceId);
     }
 
-    /** Whether an instance is polled by this node now. */
-    public boolean watches(String cluster, String instance) {
-        return watched.containsKey(key(cluster, instance));
+    /** Stops polling every instance of one cluster: another node owns it now. */
+    public synchronized void unwatchCluster(String cluster) {
+        watches.values().stream().filter(w -> w.instance.cluster().equals(cluster)).map(w -> w.instance.id()).toList()
+                .forEach(this::unwatch);
     }
 
-    private static String key(String cluster, String instance) {
-        return cluster + "/" + instance;
+    /** The ids of the instances polled now. */
+    public Set<String> watched() {
+        return Set.copyOf(watches.keySet());
     }
 
-    private record Watched(WatchedInstance instance, ScheduledExecutorService executor, InstancePoller poller) {
-    }
-
-    void stop(@Observes ShutdownEvent event) {
+    synchronized void stop(@Observes ShutdownEvent event) {
         if (ownership.enabled()) {
             // the status consumer leaves the group after this event and revokes the clusters then:
             // polling them until that moment leaves no gap before their next owner takes them
             return;
         }
-        watched.values().forEach(w -> w.executor.shutdownNow());
-        watched.clear();
+        watched().forEach(this::unwatch);
         workers.shutdownNow();
+    }
+
+    /** One watched instance: its poller and the thread that schedules it. */
+    private static final class Watch {
+        final WatchedInstance instance;
+        final ScheduledExecutorService executor;
+        final InstancePoller poller;
+        final Timer timer;
+        /** Set by unwatch: a poll that ends afterwards is dropped, not published. */
+        volatile boolean stopped;
+
+        Watch(WatchedInstance instance, ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
+            this.instance = instance;
+            this.executor = executor;
+            this.poller = poller;
+            this.timer = timer;
+        }
     }
 
     /** One poll, then the next one scheduled on the interval grid, skipping ticks a slow poll missed. */
     private final class Tick implements Runnable {
-        private final ScheduledExecutorService executor;
-        private final InstancePoller poller;
-        private final Timer timer;
+        private final Watch watch;
 
-        Tick(ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
-            this.executor = executor;
-            this.poller = poller;
-            this.timer = timer;
+        Tick(Watch watch) {
+            this.watch = watch;
         }
 
         @Override
@@ -161,20 +187,27 @@ public class PollScheduler {
             long intervalNanos = config.poll().interval().toNanos();
             long start = System.nanoTime();
             try {
-                ReplicationStatus status = poller.poll();
-                timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                ReplicationStatus status = watch.poller.poll();
+                if (watch.stopped) {
+                    return;
+                }
+                watch.timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 metrics.record(status);
                 primaries.record(status);
                 publisher.publish(status);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "Poll cycle failed for %s", Thread.currentThread().getName());
+                LOG.errorf(e, "Poll cycle failed for %s", watch.instance);
             } finally {
                 long elapsed = System.nanoTime() - start;
                 long delay = intervalNanos - (elapsed % intervalNanos);
                 try {
-                    executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                    if (watch.stopped) {
+                        watch.poller.close();
+                    } else {
+                        watch.executor.schedule(this, delay, TimeUnit.NANOSECONDS);
+                    }
                 } catch (RejectedExecutionException stopping) {
-                    poller.close(); // the service is shutting down
+                    watch.poller.close(); // unwatched, or the service is shutting down
                 }
             }
         }
