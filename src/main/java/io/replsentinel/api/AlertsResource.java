@@ -3,6 +3,7 @@ package io.replsentinel.api;
 import io.replsentinel.alerting.AlertStore;
 import io.replsentinel.event.Alert;
 import io.replsentinel.api.auth.ApiRole;
+import io.replsentinel.fleet.FleetView;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,16 +13,21 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.List;
 
-/** {@code GET /api/alerts}: firing alerts and recently resolved ones, with their evidence. */
+/**
+ * {@code GET /api/alerts}: firing alerts and recently resolved ones, with their evidence; with a
+ * shared fleet, the whole fleet's ({@link FleetView}).
+ */
 @RolesAllowed(ApiRole.READ)
 @Path("/api/alerts")
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertsResource {
 
     private final AlertStore store;
+    private final FleetView fleet;
 
-    public AlertsResource(AlertStore store) {
+    public AlertsResource(AlertStore store, FleetView fleet) {
         this.store = store;
+        this.fleet = fleet;
     }
 
     /**
@@ -30,7 +36,7 @@ public class AlertsResource {
      */
     @GET
     public List<Alert> alerts(@QueryParam("status") String status, @QueryParam("cluster") String cluster) {
-        return store.all().stream()
+        return (fleet.enabled() ? fleet.alerts() : store.all()).stream()
                 .filter(a -> status == null || status.equals(a.status()))
                 .filter(a -> cluster == null || cluster.equals(a.labels().get("cluster")))
                 .toList();

@@ -3,6 +3,7 @@ package io.replsentinel.api;
 import io.replsentinel.event.Alert;
 import io.replsentinel.event.ObservedRole;
 import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.fleet.FleetView;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.rules.ObservedTopology;
@@ -34,8 +35,9 @@ import java.util.stream.Collectors;
 
 /**
  * {@code GET /api/clusters[/{cluster}]}: the inventory with each instance's latest status and the
- * firing alerts; {@code POST /api/clusters} and {@code DELETE /api/clusters/{cluster}} (admin role):
- * clusters added and removed at runtime, through the inventory topic so that every node watches them.
+ * firing alerts, with a shared fleet of every cluster whichever node works it ({@link FleetView});
+ * {@code POST /api/clusters} and {@code DELETE /api/clusters/{cluster}} (admin role): clusters added
+ * and removed at runtime, through the inventory topic so that every node watches them.
  */
 @RolesAllowed(ApiRole.READ)
 @Path("/api/clusters")
@@ -61,20 +63,38 @@ public class ClustersResource {
     private final InventoryTopic topic;
     private final ClusterDefinitions definitions;
     private final SecurityIdentity identity;
+    private final FleetView fleet;
 
     public ClustersResource(Inventory inventory, ClusterStates states, InventoryTopic topic,
-                            ClusterDefinitions definitions, SecurityIdentity identity) {
+                            ClusterDefinitions definitions, SecurityIdentity identity, FleetView fleet) {
         this.inventory = inventory;
         this.states = states;
         this.topic = topic;
         this.definitions = definitions;
         this.identity = identity;
+        this.fleet = fleet;
+    }
+
+    /** With a shared fleet, every cluster from the fleet-wide read model; else this node's own. */
+    private List<Alert> firing(String cluster) {
+        return fleet.enabled() ? fleet.firing(cluster) : states.firing(cluster);
+    }
+
+    private List<ReplicationStatus> statuses(String cluster) {
+        return fleet.enabled() ? fleet.statuses(cluster) : states.statuses(cluster).orElse(List.of());
+    }
+
+    private ObservedTopology topology(String cluster) {
+        if (fleet.enabled()) {
+            return ObservedTopology.of(cluster, fleet.statuses(cluster));
+        }
+        return states.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
     }
 
     @GET
     public List<ClusterSummary> clusters() {
         return inventory.clusters().entrySet().stream()
-                .map(e -> new ClusterSummary(e.getKey(), e.getValue().size(), states.firing(e.getKey()).size(),
+                .map(e -> new ClusterSummary(e.getKey(), e.getValue().size(), firing(e.getKey()).size(),
                         inventory.isConfigured(e.getKey()) ? "config" : "runtime"))
                 .toList();
     }
@@ -124,15 +144,16 @@ public class ClustersResource {
         if (instances == null) {
             throw new NotFoundException("no cluster named " + cluster);
         }
-        Map<String, ReplicationStatus> latest = states.statuses(cluster).orElse(List.of()).stream()
-                .collect(Collectors.toMap(ReplicationStatus::instance, Function.identity()));
-        ObservedTopology topology = states.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
+        List<ReplicationStatus> seen = statuses(cluster);
+        Map<String, ReplicationStatus> latest = seen.stream()
+                .collect(Collectors.toMap(ReplicationStatus::instance, Function.identity(), (a, b) -> b));
+        ObservedTopology topology = fleet.enabled() ? ObservedTopology.of(cluster, seen) : topology(cluster);
         List<InstanceView> views = new ArrayList<>();
         for (WatchedInstance w : instances) {
             ReplicationStatus s = latest.get(w.id());
             views.add(new InstanceView(w.id(), w.expectedRole().orElse(null),
                     topology.roles().getOrDefault(w.id(), ObservedRole.unknown.name()), w.labels(), s));
         }
-        return new ClusterDetail(cluster, topology.primary(), views, topology.edges(), states.firing(cluster));
+        return new ClusterDetail(cluster, topology.primary(), views, topology.edges(), firing(cluster));
     }
 }

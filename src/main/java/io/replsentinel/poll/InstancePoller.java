@@ -39,7 +39,7 @@ final class InstancePoller implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService workers;
     private final Heartbeat heartbeat;
-    private final PollerIdentity identity;
+    private final java.util.function.Supplier<PollerIdentity> identity;
     private long sequence;
     /** The worker of the last poll; another starts only once it has ended, so one thread owns the state below. */
     private Future<ReplicationStatus.Builder> inFlight;
@@ -51,7 +51,7 @@ final class InstancePoller implements AutoCloseable {
     private Instant connectedAt;
 
     InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, ConnectionSettings connectionSettings,
-                   SentinelConfig.Heartbeat heartbeat, PollerIdentity identity, Clock clock, ExecutorService workers,
+                   SentinelConfig.Heartbeat heartbeat, java.util.function.Supplier<PollerIdentity> identity, Clock clock, ExecutorService workers,
                    HeartbeatGate gate) {
         this.instance = instance;
         this.settings = settings;
@@ -74,7 +74,7 @@ final class InstancePoller implements AutoCloseable {
         } else {
             status = bounded(observedAt, start);
         }
-        return status.sequence(++sequence).poller(identity).build();
+        return status.sequence(++sequence).poller(identity.get()).build();
     }
 
     private ReplicationStatus.Builder bounded(Instant observedAt, long start) {

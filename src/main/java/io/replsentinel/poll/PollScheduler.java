@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.replsentinel.event.PollerIdentity;
 import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.fleet.ClusterOwnership;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.inventory.WatchedInstance;
@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * the instances {@link #watch watched} or {@link #unwatch unwatched} at runtime. Each instance has
  * its own scheduling thread, and each poll runs on a worker under {@code sentinel.poll.timeout}, so an
  * instance that hangs (accepts TCP, never answers) is reported at the deadline and delays nobody:
- * the others keep their rhythm.
+ * the others keep their rhythm. When the fleet is shared ({@code sentinel.fleet.enabled}) it polls
+ * only what {@link ClusterOwnership} hands it, each poll stamped with the generation under which
+ * this node owns the cluster, and nothing from start-up.
  */
 @ApplicationScoped
 public class PollScheduler {
@@ -43,7 +45,7 @@ public class PollScheduler {
     private final MeterRegistry registry;
     private final PrimaryWatch primaries;
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
-    private final PollerIdentity identity;
+    private final ClusterOwnership ownership;
     private final ConnectionSettings connectionSettings;
     /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
@@ -53,18 +55,24 @@ public class PollScheduler {
     });
 
     public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
-                         InstanceMetrics metrics, MeterRegistry registry, PrimaryWatch primaries) {
+                         InstanceMetrics metrics, MeterRegistry registry, PrimaryWatch primaries,
+                         ClusterOwnership ownership) {
         this.inventory = inventory;
         this.config = config;
         this.publisher = publisher;
         this.metrics = metrics;
         this.registry = registry;
         this.primaries = primaries;
-        this.identity = new PollerIdentity(config.node().name().orElseGet(PollScheduler::hostName), 0);
+        this.ownership = ownership;
         this.connectionSettings = new ConnectionSettings(config.poll());
     }
 
     void start(@Observes StartupEvent event) {
+        if (ownership.enabled()) {
+            LOG.infof("The fleet is shared: polling the clusters of the status partitions node %s is assigned",
+                    ownership.node());
+            return;
+        }
         for (WatchedInstance instance : inventory.all()) {
             watch(instance);
         }
@@ -91,7 +99,7 @@ public class PollScheduler {
             return t;
         });
         InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
-                identity, Clock.systemUTC(), workers, primaries);
+                () -> ownership.identity(instance.cluster()), Clock.systemUTC(), workers, primaries);
         Timer timer = Timer.builder("sentinel_poll_duration_seconds")
                 .description("Time to poll one instance, including connecting")
                 .tags("cluster", instance.cluster(), "instance", instance.id())
@@ -114,8 +122,24 @@ public class PollScheduler {
         }
         watch.stopped = true;
         watch.executor.shutdownNow();
+        // an idle poller's next tick is cancelled, not run: its connection is closed here, after any poll in flight
+        workers.execute(() -> {
+            try {
+                if (watch.executor.awaitTermination(config.poll().timeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                    watch.poller.close();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         registry.remove(watch.timer);
         metrics.forget(watch.instance.cluster(), instanceId);
+    }
+
+    /** Stops polling every instance of one cluster: another node owns it now. */
+    public synchronized void unwatchCluster(String cluster) {
+        watches.values().stream().filter(w -> w.instance.cluster().equals(cluster)).map(w -> w.instance.id()).toList()
+                .forEach(this::unwatch);
     }
 
     /** The ids of the instances polled now. */
@@ -123,15 +147,12 @@ public class PollScheduler {
         return Set.copyOf(watches.keySet());
     }
 
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
     synchronized void stop(@Observes ShutdownEvent event) {
+        if (ownership.enabled()) {
+            // the status consumer leaves the group after this event and revokes the clusters then:
+            // polling them until that moment leaves no gap before their next owner takes them
+            return;
+        }
         watched().forEach(this::unwatch);
         workers.shutdownNow();
     }

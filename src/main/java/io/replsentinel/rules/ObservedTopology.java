@@ -21,6 +21,13 @@ public record ObservedTopology(String primary, Map<String, String> roles, List<E
                        Long secondsBehindSource) {
     }
 
+    /** Roles and edges of a cluster whose latest statuses are these (the fleet-wide read model's). */
+    public static ObservedTopology of(String cluster, java.util.Collection<io.replsentinel.event.ReplicationStatus> statuses) {
+        ClusterView view = new ClusterView(cluster);
+        statuses.forEach(view::update);
+        return of(view);
+    }
+
     static ObservedTopology of(ClusterView view) {
         Map<String, String> roles = new LinkedHashMap<>();
         List<Edge> edges = new ArrayList<>();

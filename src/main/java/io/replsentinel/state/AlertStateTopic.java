@@ -156,6 +156,16 @@ public class AlertStateTopic {
         return producer;
     }
 
+    /**
+     * Settings for a reader of its own that joins no group (the fleet-wide read model): the
+     * service's Kafka settings, never committing, reading from the earliest offset kept.
+     */
+    public Map<String, Object> readerConfig(String clientId) {
+        Map<String, Object> props = consumerConfig();
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        return props;
+    }
+
     private Map<String, Object> consumerConfig() {
         Map<String, Object> props = clientConfig(ConsumerConfig.configNames());
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);

@@ -70,7 +70,7 @@ class MonitoringConnectionSecurityTest {
         WatchedInstance instance = new WatchedInstance("security", source().host(), source().port(), freshAccount(),
                 new Secret("probe-pw"), Optional.of("primary"), Map.of(), false);
         try (InstancePoller poller = new InstancePoller(instance, settings, new ConnectionSettings(settings),
-                null, new PollerIdentity("test", 0), Clock.systemUTC(), workers, (i, ro, ch) -> false)) {
+                null, () -> new PollerIdentity("test", 0), Clock.systemUTC(), workers, (i, ro, ch) -> false)) {
             return poller.poll();
         }
     }

@@ -85,6 +85,25 @@ class PollTimeTest {
         assertThat(view.update(poll(new PollerIdentity("node-a", 4, "e"), 1, T0.plusSeconds(2), DUP_KEY))).isTrue();
     }
 
+    /**
+     * A shared fleet: node A acquired the cluster's partition under generation 5, node B took it
+     * over under 7. A's statuses still in flight (its sequence runs on, its clock may be ahead) and
+     * a poll A finished after its partition left (stamped generation 0) never replace B's.
+     */
+    @Test
+    void lateStatusOfTheNodeThatLostTheCluster_isIgnored_whateverItsSequenceAndTime() {
+        PollerIdentity ownerA = new PollerIdentity("node-a", 5, "a");
+        PollerIdentity ownerB = new PollerIdentity("node-b", 7, "b");
+        assertThat(evaluate(poll(ownerA, 100, T0, healthy()))).isEmpty();
+        assertThat(evaluate(poll(ownerB, 1, T0.plusSeconds(1), healthy()))).isEmpty();
+        assertThat(evaluate(poll(ownerA, 101, T0.plusSeconds(2), DUP_KEY))).as("A, late, under its old generation").isEmpty();
+        assertThat(evaluate(poll(new PollerIdentity("node-a", 0, "a"), 102, T0.plusSeconds(3), DUP_KEY)))
+                .as("A, finished after its partition left").isEmpty();
+        assertThat(view.instance(R1).orElseThrow().poller()).isEqualTo(ownerB);
+        assertThat(evaluate(poll(ownerB, 2, T0.plusSeconds(2), DUP_KEY))).as("the owner's own fault still fires")
+                .singleElement().satisfies(a -> assertThat(a.status()).isEqualTo(Alert.FIRING));
+    }
+
     @Test
     void statusesWithoutSequence_areOrderedByObservedAtAsBefore() {
         assertThat(view.update(replica(R1, T0, healthy()))).isTrue();

@@ -1,0 +1,12 @@
+/**
+ * Sharing one fleet between several service nodes. The rules engine's consumer group on the status
+ * topic assigns status partitions to nodes; a cluster belongs to the node that owns the partition
+ * its status records go to, so polling, binlog listening, rules and alert state move together.
+ *
+ * <p>Reads: the status consumer's partition assignments and group generation (through
+ * {@link io.replsentinel.rules.StatusPartitions}), the inventory and its runtime changes, and, for the
+ * fleet-wide read model, the status and alert-state topics without a group. Writes: nothing to Kafka
+ * or to any server; it tells the pollers and binlog listeners which clusters to work and under which
+ * ownership generation.
+ */
+package io.replsentinel.fleet;
