@@ -145,9 +145,11 @@ public interface SentinelConfig {
         /**
          * The deadline of one whole poll cycle: connecting (DNS, TCP, TLS, login), resolving the
          * sources' host names and every statement. Past it the instance is reported unreachable with
-         * class {@code timeout}, the poll's connection is aborted and its thread abandoned; the other
+         * class {@code timeout}, the poll's connection is aborted, which frees its thread; the other
          * instances are not held up. With the default 1 s interval, a hung instance is reported within
          * interval + timeout + pipeline time, under 2 s; a healthy poll takes tens of milliseconds.
+         * It runs from the poll's start on a worker thread, never from its tick, so that waiting for a
+         * thread (the service's own lateness) is never blamed on the server.
          */
         @WithDefault("800ms")
         Duration timeout();
@@ -177,6 +179,30 @@ public interface SentinelConfig {
          */
         @WithDefault("zeroDateTimeBehavior=CONVERT_TO_NULL")
         String jdbcOptions();
+
+        /**
+         * Threads that run the polls of instances whose last poll answered. A poll holds one for its
+         * round trips (a few ms on a healthy server), so 64 carry thousands of instances at the 1 s
+         * interval; a poll that finds no free thread waits, and one that cannot start before its
+         * instance's next tick is shed ({@code sentinel_polls_skipped_total{reason="late"}}).
+         */
+        @WithDefault("64")
+        int workers();
+
+        /**
+         * Threads that run the polls of instances whose last poll timed out (hung servers). Each can
+         * hold its thread up to {@code timeout}, so they get threads of their own and never take the
+         * healthy instances' ones: size it to the hung instances expected, times timeout / interval.
+         */
+        @WithDefault("256")
+        int suspectWorkers();
+
+        /**
+         * Adds the labels {@code cluster} and {@code instance} to {@code sentinel_poll_duration_seconds}
+         * (a percentile histogram per instance: about 70 series each). Off: one histogram for the node.
+         */
+        @WithDefault("false")
+        boolean perInstanceHistograms();
     }
 
     /** TLS of the monitoring connections (Connector/J {@code sslMode}). */

@@ -23,13 +23,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Polls one instance: keeps one monitoring connection open between polls, detects flavor and
  * version on each new connection, and turns every failure into an unreachable status rather than
  * an exception. Each poll runs on a worker thread under one deadline ({@code sentinel.poll.timeout});
  * past it the poll reports {@code timeout}, aborts the worker's connection and abandons the worker.
- * {@link #poll()} is called by one scheduling thread at a time.
+ * {@link #poll()} is called by one scheduling thread at a time; {@link PollScheduler} instead runs
+ * {@link #observeNow} on a pooled worker and enforces the deadline itself.
  */
 final class InstancePoller implements AutoCloseable {
 
@@ -40,13 +42,13 @@ final class InstancePoller implements AutoCloseable {
     private final ExecutorService workers;
     private final Heartbeat heartbeat;
     private final java.util.function.Supplier<PollerIdentity> identity;
-    private long sequence;
+    private final AtomicLong sequence = new AtomicLong();
     /** The worker of the last poll; another starts only once it has ended, so one thread owns the state below. */
     private Future<ReplicationStatus.Builder> inFlight;
 
     // owned by the worker thread of the poll in flight; the scheduling thread only aborts the connection
     private volatile Connection connection;
-    private ServerVersion version;
+    private volatile ServerVersion version;
     private InstanceReader reader;
     private Instant connectedAt;
 
@@ -74,7 +76,38 @@ final class InstancePoller implements AutoCloseable {
         } else {
             status = bounded(observedAt, start);
         }
-        return status.sequence(++sequence).poller(identity.get()).build();
+        return finish(status);
+    }
+
+    /**
+     * Runs one poll on the calling thread, with no deadline of its own: the caller enforces
+     * {@code sentinel.poll.timeout} with {@link #abort()} and reports {@link #timedOut} past it.
+     * One call at a time per instance.
+     */
+    ReplicationStatus.Builder observeNow(Instant observedAt, long start) {
+        try {
+            return observe(observedAt, start);
+        } catch (RuntimeException e) {
+            close();
+            return unreachable(observedAt, millisSince(start), PollErrors.classify(e));
+        }
+    }
+
+    /** What a poll started at {@code start} reports when it has not answered by the deadline. */
+    ReplicationStatus.Builder timedOut(Instant observedAt, long start) {
+        return unreachable(observedAt, millisSince(start), new PollError(PollErrors.TIMEOUT, null,
+                "no answer within sentinel.poll.timeout (" + settings.timeout().toMillis() + " ms)"));
+    }
+
+    /** What a tick reports while the poll before it, already reported timed out, is still inside the driver. */
+    ReplicationStatus.Builder stillWaiting(Instant observedAt) {
+        return unreachable(observedAt, 0, new PollError(PollErrors.TIMEOUT, null,
+                "the previous poll is still waiting for an answer"));
+    }
+
+    /** Numbers and signs a status: every status of this instance once, in the order they are finished. */
+    ReplicationStatus finish(ReplicationStatus.Builder status) {
+        return status.sequence(sequence.incrementAndGet()).poller(identity.get()).build();
     }
 
     private ReplicationStatus.Builder bounded(Instant observedAt, long start) {
@@ -99,7 +132,7 @@ final class InstancePoller implements AutoCloseable {
     }
 
     /** Closes the socket under a worker stuck in a read, so that it fails and ends. */
-    private void abort() {
+    void abort() {
         Connection c = connection;
         if (c == null) {
             return;

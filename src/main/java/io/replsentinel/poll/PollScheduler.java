@@ -1,11 +1,13 @@
 package io.replsentinel.poll;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.fleet.ClusterOwnership;
+import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.inventory.WatchedInstance;
@@ -15,28 +17,49 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Polls every instance of the inventory every {@code sentinel.poll.interval}, from start-up, and
- * the instances {@link #watch watched} or {@link #unwatch unwatched} at runtime. Each instance has
- * its own scheduling thread, and each poll runs on a worker under {@code sentinel.poll.timeout}, so an
- * instance that hangs (accepts TCP, never answers) is reported at the deadline and delays nobody:
- * the others keep their rhythm. When the fleet is shared ({@code sentinel.fleet.enabled}) it polls
- * only what {@link ClusterOwnership} hands it, each poll stamped with the generation under which
- * this node owns the cluster, and nothing from start-up.
+ * the instances {@link #watch watched} or {@link #unwatch unwatched} at runtime. When the fleet is
+ * shared ({@code sentinel.fleet.enabled}) it polls only what {@link ClusterOwnership} hands it, each
+ * poll stamped with the generation under which this node owns the cluster, and nothing from start-up.
+ * <p>
+ * Thousands of instances share a bounded set of threads: one clock thread ticks each instance on
+ * its own phase of the interval grid (spread over the interval, so the polls do not all start at
+ * once), and a tick hands the poll to a worker pool ({@code sentinel.poll.workers}); an instance
+ * whose last poll timed out is polled on a pool of its own ({@code sentinel.poll.suspect-workers}),
+ * so a few hundred hung servers, each holding a thread up to the deadline, take no thread from the
+ * healthy ones. Each poll keeps its instance's connection open for the next one.
+ * <p>
+ * The deadline ({@code sentinel.poll.timeout}) runs from the moment the poll really starts, never
+ * from its tick: time a poll spends waiting for a thread is the service's own lateness, not the
+ * server's. Past the deadline the poll reports {@code timeout} and its connection is aborted. When
+ * the service itself falls behind (no thread free before the instance's next tick, or the clock
+ * thread so late that a deadline cannot be told from its own delay), the poll is shed and counted
+ * in {@code sentinel_polls_skipped_total{reason}}, never reported as the instance's failure.
  */
 @ApplicationScoped
 public class PollScheduler {
 
     private static final Logger LOG = Logger.getLogger(PollScheduler.class);
+    /** A poll waiting for a thread past its instance's next tick: the service did not get to it. */
+    static final String SKIPPED_LATE = "late";
+    /** A deadline that fired this late says more about the service's load than about the server. */
+    static final String SKIPPED_OVERLOAD = "overload";
 
     private final Inventory inventory;
     private final SentinelConfig config;
@@ -44,15 +67,22 @@ public class PollScheduler {
     private final InstanceMetrics metrics;
     private final MeterRegistry registry;
     private final PrimaryWatch primaries;
-    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private final ClusterOwnership ownership;
     private final ConnectionSettings connectionSettings;
-    /** Runs the polls themselves; a hung poll's thread is abandoned here, so the pool grows as needed. */
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "poll-worker");
-        t.setDaemon(true);
-        return t;
-    });
+    private final long intervalNanos;
+    private final long timeoutNanos;
+    /** How late a deadline may fire and still be the server's: past it the clock thread itself was held up. */
+    private final long overloadToleranceNanos;
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor clock;
+    private final ExecutorService workers;
+    private final ExecutorService suspectWorkers;
+    /** Runs Connector/J's aborts (closing a socket): quick, and never queued behind polls. */
+    private final ExecutorService aborts;
+    private final Timer duration;
+    private final Timer startDelay;
+    private final Counter skippedLate;
+    private final Counter skippedOverload;
 
     public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
                          InstanceMetrics metrics, MeterRegistry registry, PrimaryWatch primaries,
@@ -65,6 +95,55 @@ public class PollScheduler {
         this.primaries = primaries;
         this.ownership = ownership;
         this.connectionSettings = new ConnectionSettings(config.poll());
+        this.intervalNanos = config.poll().interval().toNanos();
+        this.timeoutNanos = config.poll().timeout().toNanos();
+        this.overloadToleranceNanos = Math.max(Duration.ofMillis(100).toNanos(), timeoutNanos / 4);
+        require(config.poll().workers(), "sentinel.poll.workers");
+        require(config.poll().suspectWorkers(), "sentinel.poll.suspect-workers");
+        this.clock = new ScheduledThreadPoolExecutor(1, daemon("poll-clock"));
+        this.clock.setRemoveOnCancelPolicy(true);
+        this.workers = Executors.newFixedThreadPool(config.poll().workers(), daemon("poll-worker"));
+        this.suspectWorkers = Executors.newFixedThreadPool(config.poll().suspectWorkers(), daemon("poll-suspect"));
+        this.aborts = Executors.newFixedThreadPool(2, daemon("poll-abort"));
+        this.duration = config.poll().perInstanceHistograms() ? null : durationTimer().register(registry);
+        this.startDelay = Timer.builder("sentinel_poll_start_delay_seconds")
+                .description("From an instance's tick to its poll starting on a worker: the service's own lateness")
+                .publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        this.skippedLate = skipped(SKIPPED_LATE);
+        this.skippedOverload = skipped(SKIPPED_OVERLOAD);
+        Gauge.builder("sentinel_instances_watched", watches, Map::size)
+                .description("Instances this node polls").register(registry);
+    }
+
+    private static void require(int threads, String key) {
+        if (threads < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1, was " + threads);
+        }
+    }
+
+    private Counter skipped(String reason) {
+        return Counter.builder("sentinel_polls_skipped_total")
+                .description("Polls the service shed because it was behind (late: no thread before the next tick;"
+                        + " overload: a deadline it could not keep); never reported as the instance's failure")
+                .tag("reason", reason).register(registry);
+    }
+
+    private static Timer.Builder durationTimer() {
+        return Timer.builder("sentinel_poll_duration_seconds")
+                .description("Time to poll one instance, including connecting")
+                .publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(10));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     void start(@Observes StartupEvent event) {
@@ -76,8 +155,9 @@ public class PollScheduler {
         for (WatchedInstance instance : inventory.all()) {
             watch(instance);
         }
-        LOG.infof("Polling %d instance(s) in %d cluster(s) every %s", inventory.all().size(),
-                inventory.clusters().size(), config.poll().interval());
+        LOG.infof("Polling %d instance(s) in %d cluster(s) every %s on %d worker thread(s) (%d for suspects)",
+                inventory.all().size(), inventory.clusters().size(), config.poll().interval(),
+                config.poll().workers(), config.poll().suspectWorkers());
     }
 
     /**
@@ -93,21 +173,20 @@ public class PollScheduler {
             }
             unwatch(instance.id());
         }
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "poll-" + instance);
-            t.setDaemon(true);
-            return t;
-        });
         InstancePoller poller = new InstancePoller(instance, config.poll(), connectionSettings, config.heartbeat(),
-                () -> ownership.identity(instance.cluster()), Clock.systemUTC(), workers, primaries);
-        Timer timer = Timer.builder("sentinel_poll_duration_seconds")
-                .description("Time to poll one instance, including connecting")
-                .tags("cluster", instance.cluster(), "instance", instance.id())
-                .publishPercentileHistogram()
-                .register(registry);
-        Watch watch = new Watch(instance, executor, poller, timer);
+                () -> ownership.identity(instance.cluster()), Clock.systemUTC(), aborts, primaries);
+        Timer timer = duration != null ? duration
+                : durationTimer().tags("cluster", instance.cluster(), "instance", instance.id()).register(registry);
+        Watch watch = new Watch(instance, poller, timer);
         watches.put(instance.id(), watch);
-        executor.execute(new Tick(watch));
+        // each instance on its own phase of the grid: polls spread over the interval, not bunched on its start
+        long phase = Math.floorMod((long) instance.id().hashCode() * 0x9E3779B9L, intervalNanos);
+        watch.due = System.nanoTime() + phase;
+        try {
+            watch.tick = clock.schedule(() -> tick(watch), phase, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            watches.remove(instance.id());
+        }
     }
 
     /**
@@ -121,18 +200,18 @@ public class PollScheduler {
             return;
         }
         watch.stopped = true;
-        watch.executor.shutdownNow();
-        // an idle poller's next tick is cancelled, not run: its connection is closed here, after any poll in flight
-        workers.execute(() -> {
-            try {
-                if (watch.executor.awaitTermination(config.poll().timeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
-                    watch.poller.close();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        registry.remove(watch.timer);
+        ScheduledFuture<?> tick = watch.tick;
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        if (watch.current.get() == null) {
+            watch.poller.close();
+        } else {
+            watch.poller.abort(); // the worker closes the poller when its poll ends
+        }
+        if (watch.timer != duration) {
+            registry.remove(watch.timer);
+        }
         metrics.forget(watch.instance.cluster(), instanceId);
     }
 
@@ -140,6 +219,11 @@ public class PollScheduler {
     public synchronized void unwatchCluster(String cluster) {
         watches.values().stream().filter(w -> w.instance.cluster().equals(cluster)).map(w -> w.instance.id()).toList()
                 .forEach(this::unwatch);
+    }
+
+    /** The pool the polls of answering instances run on: a test fills it to overload the service. */
+    ExecutorService workers() {
+        return workers;
     }
 
     /** The ids of the instances polled now. */
@@ -154,62 +238,162 @@ public class PollScheduler {
             return;
         }
         watched().forEach(this::unwatch);
+        clock.shutdownNow();
         workers.shutdownNow();
+        suspectWorkers.shutdownNow();
+        aborts.shutdownNow();
     }
 
-    /** One watched instance: its poller and the thread that schedules it. */
+    /** On the clock thread: schedule the next tick on the grid, then hand this one's poll to a worker. */
+    private void tick(Watch watch) {
+        if (watch.stopped) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due = watch.due;
+        long next = due + intervalNanos;
+        while (next - now <= 0) {
+            next += intervalNanos; // ticks the clock thread itself missed: counted below as one shed poll
+        }
+        if (next - due > intervalNanos) {
+            skippedLate.increment();
+        }
+        watch.due = next;
+        try {
+            watch.tick = clock.schedule(() -> tick(watch), next - now, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            return;
+        }
+        Poll previous = watch.current.get();
+        if (previous != null) {
+            if (previous.state.get() == Poll.TIMED_OUT) {
+                // reported at its deadline and still inside the driver (a login has no connection to
+                // abort yet and ends at the socket timeout): the instance has not answered, it still hangs
+                publish(watch, watch.poller.finish(watch.poller.stillWaiting(Instant.now())), -1);
+            } else if (previous.state.get() == Poll.QUEUED) {
+                skippedLate.increment(); // still waiting for a thread: the service's lateness, not the server's
+            }
+            return; // a poll under its deadline (timeout above the interval) simply goes on
+        }
+        Poll poll = new Poll(watch, due);
+        watch.current.set(poll);
+        try {
+            (watch.suspect ? suspectWorkers : workers).execute(poll);
+        } catch (RejectedExecutionException stopping) {
+            watch.current.set(null);
+        }
+    }
+
+    /** On the clock thread, {@code sentinel.poll.timeout} after a poll started. */
+    private void expire(Poll poll, long deadline) {
+        // a deadline the clock thread could not keep: the poll may have answered long ago, unseen
+        boolean serviceLate = System.nanoTime() - deadline > overloadToleranceNanos;
+        if (!poll.state.compareAndSet(Poll.RUNNING, serviceLate ? Poll.SHED : Poll.TIMED_OUT)) {
+            return;
+        }
+        Watch watch = poll.watch;
+        watch.poller.abort();
+        if (serviceLate) {
+            skippedOverload.increment();
+            return;
+        }
+        watch.suspect = true;
+        publish(watch, watch.poller.finish(watch.poller.timedOut(poll.observedAt, poll.started)),
+                System.nanoTime() - poll.started);
+    }
+
+    private void publish(Watch watch, ReplicationStatus status, long nanos) {
+        if (watch.stopped) {
+            return;
+        }
+        try {
+            if (nanos >= 0) {
+                watch.timer.record(nanos, TimeUnit.NANOSECONDS);
+            }
+            metrics.record(status);
+            primaries.record(status);
+            publisher.publish(status);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Publishing the status of %s failed", watch.instance);
+        }
+    }
+
+    /** One watched instance: its poller, its place on the grid and the poll in flight. */
     private static final class Watch {
         final WatchedInstance instance;
-        final ScheduledExecutorService executor;
         final InstancePoller poller;
         final Timer timer;
+        /** The poll handed to a worker and not yet ended; a tick starts none while it is set. */
+        final AtomicReference<Poll> current = new AtomicReference<>();
         /** Set by unwatch: a poll that ends afterwards is dropped, not published. */
         volatile boolean stopped;
+        /** The last poll timed out: the next runs on the suspects' pool. */
+        volatile boolean suspect;
+        /** System.nanoTime() of the next tick; read and written by the clock thread only. */
+        long due;
+        volatile ScheduledFuture<?> tick;
 
-        Watch(WatchedInstance instance, ScheduledExecutorService executor, InstancePoller poller, Timer timer) {
+        Watch(WatchedInstance instance, InstancePoller poller, Timer timer) {
             this.instance = instance;
-            this.executor = executor;
             this.poller = poller;
             this.timer = timer;
         }
     }
 
-    /** One poll, then the next one scheduled on the interval grid, skipping ticks a slow poll missed. */
-    private final class Tick implements Runnable {
-        private final Watch watch;
+    /** One poll of one instance, from its tick until its worker is done with it. */
+    private final class Poll implements Runnable {
+        static final int QUEUED = 0;
+        static final int RUNNING = 1;
+        static final int DONE = 2;
+        static final int TIMED_OUT = 3;
+        /** Aborted at a deadline the service kept too late to blame the server: reported as nothing. */
+        static final int SHED = 4;
 
-        Tick(Watch watch) {
+        final Watch watch;
+        final long due;
+        final AtomicInteger state = new AtomicInteger(QUEUED);
+        volatile Instant observedAt;
+        volatile long started;
+
+        Poll(Watch watch, long due) {
             this.watch = watch;
+            this.due = due;
         }
 
         @Override
         public void run() {
-            long intervalNanos = config.poll().interval().toNanos();
-            long start = System.nanoTime();
             try {
-                ReplicationStatus status = watch.poller.poll();
-                if (watch.stopped) {
-                    return;
+                if (!watch.stopped) {
+                    poll();
                 }
-                watch.timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                metrics.record(status);
-                primaries.record(status);
-                publisher.publish(status);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Poll cycle failed for %s", watch.instance);
             } finally {
-                long elapsed = System.nanoTime() - start;
-                long delay = intervalNanos - (elapsed % intervalNanos);
-                try {
-                    if (watch.stopped) {
-                        watch.poller.close();
-                    } else {
-                        watch.executor.schedule(this, delay, TimeUnit.NANOSECONDS);
-                    }
-                } catch (RejectedExecutionException stopping) {
-                    watch.poller.close(); // unwatched, or the service is shutting down
+                watch.current.set(null);
+                if (watch.stopped) {
+                    watch.poller.close();
                 }
             }
+        }
+
+        private void poll() {
+            started = System.nanoTime();
+            startDelay.record(Math.max(0, started - due), TimeUnit.NANOSECONDS);
+            observedAt = Instant.now();
+            state.set(RUNNING);
+            long deadline = started + timeoutNanos;
+            ScheduledFuture<?> expiry;
+            try {
+                expiry = clock.schedule(() -> expire(this, deadline), timeoutNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                return;
+            }
+            ReplicationStatus.Builder status = watch.poller.observeNow(observedAt, started);
+            if (!state.compareAndSet(RUNNING, DONE)) {
+                return; // reported (or shed) at the deadline: this late answer is dropped
+            }
+            expiry.cancel(false);
+            ReplicationStatus built = watch.poller.finish(status);
+            watch.suspect = built.error() != null && PollErrors.TIMEOUT.equals(built.error().errorClass());
+            publish(watch, built, System.nanoTime() - started);
         }
     }
 }

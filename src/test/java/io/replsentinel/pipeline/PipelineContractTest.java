@@ -261,7 +261,11 @@ class PipelineContractTest {
                     + "\",flavor=\"mariadb\",instance=\"" + replica.id().replace(".", "\\.")
                     + "\",role=\"replica\",server_id=\"\\d+\",server_uuid=\"\",version=\"10\\.11\\.\\d+\"} 1\\.0");
             assertThat(metrics).contains("mysql_instance_up{cluster=\"" + Lab.BLACKHOLE_CLUSTER + "\",instance=\"" + Lab.blackhole().id() + "\"} 0.0");
-            assertThat(metrics).contains("sentinel_poll_duration_seconds_bucket{cluster=\"" + Lab.MARIADB_CLUSTER + "\"");
+            // one histogram for the node: per-instance ones only with sentinel.poll.per-instance-histograms
+            assertThat(metrics).contains("sentinel_poll_duration_seconds_bucket{le=");
+            assertThat(metrics).doesNotContain("sentinel_poll_duration_seconds_bucket{cluster=");
+            assertThat(metrics).contains("sentinel_polls_skipped_total{reason=\"late\"}");
+            assertThat(metrics).contains("sentinel_poll_start_delay_seconds_bucket{le=");
             assertThat(metrics).containsPattern("sentinel_events_published_total\\{topic=\"mysql.replication.status\"} [1-9]");
             assertThat(metrics).containsPattern("sentinel_events_consumed_total\\{topic=\"mysql.replication.status\"} [1-9]");
             assertThat(metrics).contains("sentinel_alerts_firing{alertname=\"InstanceUnreachable\",severity=\"critical\"}");

@@ -148,5 +148,20 @@ class MonitoringConnectionSecurityTest {
         public String jdbcOptions() {
             return "zeroDateTimeBehavior=CONVERT_TO_NULL";
         }
+
+        @Override
+        public int workers() {
+            return 64;
+        }
+
+        @Override
+        public int suspectWorkers() {
+            return 256;
+        }
+
+        @Override
+        public boolean perInstanceHistograms() {
+            return false;
+        }
     }
 }

@@ -1,0 +1,312 @@
+package io.replsentinel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.replsentinel.kafka.KafkaBrokerResource;
+import io.replsentinel.kafka.KafkaTestClient;
+import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Topology;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The fleet benchmark: {@link ScaleFleetResource}'s 5,000 entries (real MariaDB and MySQL replicas
+ * on one loopback address each, a few hundred hung with SIGSTOP or refusing) polled at the shipped
+ * defaults while both sources take writes. After a warm-up it reads every status for a window and
+ * prints: instances seen, the poll interval (p50/p99 pooled, and the spread of each instance's own
+ * p99), statuses per second, CPU (the whole JVM, which also runs the Kafka broker and this reader;
+ * the poll threads alone, per poll; each server process), heap after a full GC and RSS, the size of
+ * {@code /q/metrics}, polls shed, and the rules engine's consumer lag. Not a test: {@code ./mvnw -B
+ * test -Pbench -Dtest=FleetScaleBench}; results in {@code target/bench/fleet-scale.txt}.
+ */
+@QuarkusTest
+@TestProfile(DefaultSettingsProfile.class)
+@Tag("bench")
+@WithTestResource(value = KafkaBrokerResource.class, scope = TestResourceScope.GLOBAL)
+// restricted: a global resource would have every test of the suite poll these 5,000 entries
+@WithTestResource(value = ScaleFleetResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class FleetScaleBench {
+
+    private static final String STATUS = "mysql.replication.status";
+    private static final String RULES_GROUP = "repl-sentinel-rules";
+    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 30));
+    private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("bench.window.seconds", 60));
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void fiveThousandInstancesOnOneNode() throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> write(writing), "bench-writer");
+        writer.setDaemon(true);
+        writer.start();
+        signal("STOP", ScaleFleetResource.hung());
+        try {
+            statuses(WARM_UP);
+            Map<String, Long> cpuBefore = threadCpu();
+            long processCpuBefore = processCpu();
+            Map<Long, Long> serverCpuBefore = serverCpu();
+            double skippedBefore = skipped();
+            long start = System.nanoTime();
+            Window w = statuses(WINDOW);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Long> cpu = delta(cpuBefore, threadCpu());
+            double processCores = (processCpu() - processCpuBefore) / 1e9 / seconds;
+            Map<Long, Long> serverCpu = serverCpu();
+            double skippedInWindow = skipped() - skippedBefore;
+            long lag = consumerLag();
+            System.gc();
+            System.gc();
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+            StringBuilder r = new StringBuilder();
+            r.append(String.format(Locale.ROOT, "fleet: %d entries (%d live on 4 real servers, %d hung with SIGSTOP,"
+                            + " %d refusing), each its own cluster; interval 1 s, timeout 800 ms; %d s window after %d s warm-up%n",
+                    ScaleFleetResource.INSTANCES, ScaleFleetResource.INSTANCES - ScaleFleetResource.HUNG
+                            - ScaleFleetResource.REFUSING, ScaleFleetResource.HUNG, ScaleFleetResource.REFUSING,
+                    WINDOW.toSeconds(), WARM_UP.toSeconds()));
+            r.append(String.format(Locale.ROOT, "instances seen: %d live, %d hung, %d refusing; %.0f statuses/s%n",
+                    w.live.size(), w.hung.size(), w.refusing.size(), w.records / seconds));
+            r.append(interval("live instances", w.live));
+            r.append(interval("refusing instances", w.refusing));
+            r.append(String.format(Locale.ROOT, "hung instances: %d statuses, %d of them timeout%n", w.hungStatuses, w.hungTimeouts));
+            r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses%n", w.liveUnreachable));
+            long pollCpu = cpu.entrySet().stream().filter(e -> e.getKey().startsWith("poll-")).mapToLong(Map.Entry::getValue).sum();
+            long polls = w.records;
+            r.append(String.format(Locale.ROOT, "CPU: whole JVM %.2f cores (also runs the Kafka broker and this benchmark's reader);"
+                            + " poll threads %.2f cores = %.0f us per poll%n", processCores, pollCpu / 1e9 / seconds,
+                    pollCpu / 1e3 / Math.max(1, polls)));
+            r.append("CPU by thread group (cores): ").append(cpu.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                    .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / 1e9 / seconds))
+                    .collect(Collectors.joining(", "))).append('\n');
+            r.append("servers' CPU (cores): ").append(serverCpuBefore.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "pid %d %.2f", e.getKey(),
+                            (serverCpu.getOrDefault(e.getKey(), e.getValue()) - e.getValue()) / 100.0 / seconds))
+                    .collect(Collectors.joining(", "))).append('\n');
+            r.append(String.format(Locale.ROOT, "memory: heap after full GC %.0f MB (%.3f MB per instance over a 200 MB base);"
+                            + " RSS %.0f MB; %d live threads%n", heap / 1e6,
+                    (heap / 1e6 - 200) / ScaleFleetResource.INSTANCES, rss() / 1e6, THREADS.getThreadCount()));
+            r.append(String.format(Locale.ROOT, "/q/metrics: %.1f MB, %d lines; polls shed in the window: %.0f%n",
+                    metrics.length() / 1e6, metrics.lines().count(), skippedInWindow));
+            r.append(String.format(Locale.ROOT, "rules engine consumer lag at the end: %d records%n", lag));
+            System.out.println(r);
+            Path out = Path.of("target/bench/fleet-scale.txt");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, r.toString());
+            assertThat(w.live).isNotEmpty();
+        } finally {
+            signal("CONT", ScaleFleetResource.hung());
+            writing.set(false);
+            writer.join(10_000);
+        }
+    }
+
+    /** Real replication under the fleet: both sources take a few writes a second. */
+    private static void write(AtomicBoolean writing) {
+        AtomicInteger id = new AtomicInteger(1_000_000);
+        while (writing.get()) {
+            for (Topology t : ScaleFleetResource.topologies()) {
+                try {
+                    t.insert(id.incrementAndGet());
+                } catch (RuntimeException e) {
+                    // a loaded server may be slow to answer; the next write goes on
+                }
+            }
+            try {
+                Thread.sleep(100); // pacing the load, not waiting on a condition
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static final class Window {
+        final Map<String, List<Instant>> live = new HashMap<>();
+        final Map<String, List<Instant>> refusing = new HashMap<>();
+        final Map<String, List<Instant>> hung = new HashMap<>();
+        long records;
+        long hungStatuses;
+        long hungTimeouts;
+        long liveUnreachable;
+    }
+
+    private Window statuses(Duration window) {
+        Window w = new Window();
+        // a plain consumer that keeps nothing: KafkaTestClient keeps every record, which would fill this heap
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "fleet-scale-bench-" + System.nanoTime(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(STATUS).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            long end = System.nanoTime() + window.toNanos();
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode s = KafkaTestClient.json(rec);
+                    String cluster = s.path("cluster").asText();
+                    Instant at = Instant.parse(s.path("observedAt").asText());
+                    w.records++;
+                    Map<String, List<Instant>> into;
+                    if (cluster.startsWith(ScaleFleetResource.HUNG_PREFIX)) {
+                        into = w.hung;
+                        w.hungStatuses++;
+                        if (s.path("error").path("class").asText().equals("timeout")) {
+                            w.hungTimeouts++;
+                        }
+                    } else if (cluster.startsWith(ScaleFleetResource.REFUSING_PREFIX)) {
+                        into = w.refusing;
+                    } else if (cluster.startsWith(ScaleFleetResource.PREFIX)) {
+                        into = w.live;
+                        if (!s.path("reachable").asBoolean()) {
+                            w.liveUnreachable++;
+                        }
+                    } else {
+                        continue;
+                    }
+                    into.computeIfAbsent(s.path("instance").asText(), k -> new ArrayList<>()).add(at);
+                }
+            }
+        }
+        return w;
+    }
+
+    private static String interval(String what, Map<String, List<Instant>> seen) {
+        List<Long> pooled = new ArrayList<>();
+        List<Long> p99s = new ArrayList<>();
+        for (List<Instant> times : seen.values()) {
+            List<Instant> sorted = times.stream().sorted().toList();
+            List<Long> gaps = new ArrayList<>();
+            for (int i = 1; i < sorted.size(); i++) {
+                gaps.add(Duration.between(sorted.get(i - 1), sorted.get(i)).toMillis());
+            }
+            pooled.addAll(gaps);
+            if (!gaps.isEmpty()) {
+                p99s.add(percentile(gaps, 0.99));
+            }
+        }
+        long within = p99s.stream().filter(p -> p <= 1200).count();
+        return String.format(Locale.ROOT, "%-19s poll interval p50 %d ms, p99 %d ms, max %d ms (n=%d); each instance's p99:"
+                        + " median %d ms, worst %d ms, %d of %d within 1.2 s%n", what, percentile(pooled, 0.5),
+                percentile(pooled, 0.99), percentile(pooled, 1.0), pooled.size(), percentile(p99s, 0.5),
+                percentile(p99s, 1.0), within, p99s.size());
+    }
+
+    private static long percentile(List<Long> values, double p) {
+        if (values.isEmpty()) {
+            return -1;
+        }
+        List<Long> sorted = values.stream().sorted().toList();
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    /** CPU nanoseconds of the live threads, by name with its numbers dropped (poll-worker-12: poll-worker-). */
+    private static Map<String, Long> threadCpu() {
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            ThreadInfo info = THREADS.getThreadInfo(id);
+            long cpu = THREADS.getThreadCpuTime(id);
+            if (info != null && cpu > 0) {
+                byGroup.merge(info.getThreadName().replaceAll("\\d+", "#"), cpu, Long::sum);
+            }
+        }
+        return byGroup;
+    }
+
+    private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> d = new TreeMap<>();
+        after.forEach((k, v) -> d.put(k, Math.max(0, v - before.getOrDefault(k, 0L))));
+        return d;
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** utime + stime in clock ticks (1/100 s) of each live server process. */
+    private static Map<Long, Long> serverCpu() throws IOException {
+        Map<Long, Long> ticks = new TreeMap<>();
+        for (DbServer s : ScaleFleetResource.live()) {
+            String[] f = Files.readString(Path.of("/proc/" + s.pid() + "/stat")).replaceAll(".*\\) ", "").split(" ");
+            ticks.put(s.pid(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        }
+        return ticks;
+    }
+
+    private static long rss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static double skipped() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("sentinel_polls_skipped_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private long consumerLag() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(RULES_GROUP)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
+                    .filter(tp -> tp.topic().equals(STATUS)).collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            long lag = 0;
+            for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+                lag += e.getValue().offset() - committed.get(e.getKey()).offset();
+            }
+            return lag;
+        }
+    }
+
+    private static void signal(String signal, DbServer server) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+    }
+}
