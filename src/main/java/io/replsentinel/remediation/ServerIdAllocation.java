@@ -27,6 +27,7 @@ public class ServerIdAllocation {
     private final long min;
     private final long max;
 
+    @jakarta.inject.Inject
     public ServerIdAllocation(ServerIdRegistry fleet, BinlogSettings binlog, RemediationConfig config) {
         this(fleet, binlog.serverIdMin(), binlog.serverIdMax(), config.serverIdMin(), config.serverIdMax());
     }
