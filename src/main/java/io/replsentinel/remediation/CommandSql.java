@@ -136,12 +136,14 @@ public final class CommandSql {
             sql.add(on(instance, "SET GTID_NEXT = 'AUTOMATIC'"));
             sql.add(on(instance, start(p.flavor(), p.channel(), "SQL_THREAD")));
         } else {
+            // the counter can only be set while the connection's replication is stopped
+            sql.add(on(instance, stop(p.flavor(), p.channel(), null)));
             if (!p.channel().isEmpty()) {
                 // sql_slave_skip_counter applies to the session's default connection
                 sql.add(on(instance, "SET @@default_master_connection = " + literal(p.channel())));
             }
             sql.add(on(instance, "SET GLOBAL sql_slave_skip_counter = 1"));
-            sql.add(on(instance, start(p.flavor(), p.channel(), "SQL_THREAD")));
+            sql.add(on(instance, start(p.flavor(), p.channel(), null)));
         }
         return sql;
     }

@@ -33,6 +33,8 @@ final class RebuildRunbook {
                 on(donor, "INSTALL PLUGIN clone SONAME 'mysql_clone.so'"),
                 byHand("On " + donor + ": the clone account needs BACKUP_ADMIN (GRANT BACKUP_ADMIN ON *.* TO <clone user>); "
                         + "on " + replica + ": CLONE_ADMIN. Error 1125 from INSTALL PLUGIN means it is installed already"),
+                // super_read_only refuses INSTALL PLUGIN; the clone replaces the replica's data anyway
+                on(replica, "SET GLOBAL super_read_only = OFF"),
                 on(replica, "INSTALL PLUGIN clone SONAME 'mysql_clone.so'"),
                 on(replica, "SET GLOBAL clone_valid_donor_list = " + literal(donor)),
                 on(replica, "CLONE INSTANCE FROM '<clone user>'@" + literal(host(donor)) + ":" + port(donor)
@@ -41,7 +43,8 @@ final class RebuildRunbook {
                         + "stops: start it again); its gtid_executed is then the donor's"),
                 on(replica, "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + literal(host(donor)) + ", SOURCE_PORT = "
                         + port(donor) + ", SOURCE_AUTO_POSITION = 1" + forChannel(p.channel())),
-                on(replica, "START REPLICA" + forChannel(p.channel())));
+                on(replica, "START REPLICA" + forChannel(p.channel())),
+                on(replica, "SET GLOBAL super_read_only = ON"));
     }
 
     private static List<SqlStatement> mariadb(String replica, RebuildReplicaParams p) {

@@ -5,8 +5,8 @@ import io.replsentinel.binlog.ServerIdRegistry;
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.ReplicaHost;
 import io.replsentinel.event.ReplicationStatus;
-import io.replsentinel.remediation.CommandParams;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.Collection;
 import java.util.HashSet;
@@ -27,7 +27,7 @@ public class ServerIdAllocation {
     private final long min;
     private final long max;
 
-    @jakarta.inject.Inject
+    @Inject
     public ServerIdAllocation(ServerIdRegistry fleet, BinlogSettings binlog, RemediationConfig config) {
         this(fleet, binlog.serverIdMin(), binlog.serverIdMax(), config.serverIdMin(), config.serverIdMax());
     }

@@ -10,7 +10,8 @@ import java.util.List;
 final class SampleCommands {
 
     static final String REPLICA = "127.0.0.1:23307";
-    static final String SOURCE = "127.0.0.1:23306";
+    /** Port 1: nothing listens there, so a statement that connects to the source (CLONE, START REPLICA) fails at once. */
+    static final String SOURCE = "127.0.0.1:1";
     static final String UUID_A = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
 
     private SampleCommands() {
@@ -23,7 +24,7 @@ final class SampleCommands {
         all.add(new RestartReplicaParams(f, "", SOURCE));
         all.add(new SetServerIdParams(f, 2, 4, List.of(SOURCE), f == Flavor.mariadb ? "/etc/mysql/mariadb.conf.d/50-server.cnf" : null,
                 f == Flavor.mariadb ? "server_id=4" : null));
-        all.add(new RepointReplicaParams(f, "", "no-such-host.invalid", 3306, SOURCE, "127.0.0.1", 23306));
+        all.add(new RepointReplicaParams(f, "", "no-such-host.invalid", 3306, SOURCE, "127.0.0.1", 1));
         if (f == Flavor.mysql) {
             all.add(new InjectEmptyTransactionsParams(REPLICA, SOURCE, List.of(UUID_A + ":7", UUID_A + ":8")));
         }
@@ -32,7 +33,7 @@ final class SampleCommands {
                 List.of(List.of("100"), List.of("10'1")), List.of(), 2, true));
         all.add(new ResyncRowsParams(f, SOURCE, "lab", "t2", List.of("a", "b"), ResyncRowsParams.RANGES, List.of(),
                 List.of(new ResyncRowsParams.KeyRange(List.of("1", "x"), List.of("5", "z")),
-                        new ResyncRowsParams.KeyRange(null, List.of("0", "a"))), 3, false));
+                        new ResyncRowsParams.KeyRange(null, List.of("0", "a"))), 3, true));
         all.add(new ResyncRowsParams(f, SOURCE, "lab", "t", List.of(), ResyncRowsParams.TABLE, List.of(), List.of(), 1, true));
         all.add(new RebuildReplicaParams(f, "", SOURCE, "the source purged binary logs the replica still needs"));
         return all;
