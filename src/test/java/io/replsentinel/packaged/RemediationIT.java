@@ -109,7 +109,7 @@ class RemediationIT {
     void executorOff_commandsAreProposedAndApproved_butNothingEverRunsAgainstAServer() throws Exception {
         int offPort = PackagedServiceIT.freePort();
         Process off = launch("off", offPort, Map.of("SENTINEL_REMEDIATION_EXECUTE", "false"));
-        PackagedServiceIT.awaitReady(offPort, off);
+        awaitReady(offPort, off);
         DbServer myReplica = mysql.replicas().get(1);
         DbServer mariaReplica = mariadb.replicas().get(1);
         long myId = myFaults.serverId(myReplica);
@@ -307,13 +307,24 @@ class RemediationIT {
         bootstrap = "127.0.0.1:" + kafkaPort;
         service = launch("on", port, Map.of("SENTINEL_REMEDIATION_EXECUTE", "true",
                 "SENTINEL_EMBEDDED_KAFKA_PORT", Integer.toString(kafkaPort)));
-        PackagedServiceIT.awaitReady(port, service);
+        awaitReady(port, service);
         // the address the broker itself reports: it is what the service writes to
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("started the embedded Kafka broker at ([0-9.]+:[0-9]+)")
                 .matcher(Files.readString(work.resolve("on.log")));
         if (m.find()) {
             bootstrap = m.group(1);
         }
+    }
+
+    /**
+     * Ready within three minutes: with two topologies of real servers beside it on a shared two-core
+     * machine, a start has been seen to take over 90 s; on a quiet machine it takes a few seconds.
+     */
+    private static void awaitReady(int httpPort, Process p) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(p.isAlive()).as("service process alive").isTrue();
+            assertThat(PackagedServiceIT.get(httpPort, "/q/health/ready")).contains("\"status\": \"UP\"");
+        });
     }
 
     private static Process launch(String name, int httpPort, Map<String, String> settings) throws IOException {
