@@ -41,7 +41,7 @@ final class SafetyGuard {
                 return Optional.of(server + " has no replication channel: it is a primary, and "
                         + command.type() + " never runs on one");
             }
-            if (target.healthyReplica() && healthyReplicas(cluster, live).equals(List.of(server))) {
+            if (target.healthyReplica() && healthyReplicas(command, target, cluster, live).equals(List.of(server))) {
                 return Optional.of(server + " is the last healthy replica of cluster " + command.cluster()
                         + ": acting on it could leave the cluster with none");
             }
@@ -49,11 +49,19 @@ final class SafetyGuard {
         return Optional.empty();
     }
 
-    /** The replicas of the cluster that replicate on every channel now; an unreachable one is not healthy. */
-    private static List<String> healthyReplicas(Collection<String> cluster, LiveReads live) {
+    /**
+     * The replicas of the cluster that replicate on every channel now; an unreachable one is not
+     * healthy. For SET_SERVER_ID, a replica sharing the target's server_id counts as healthy: MariaDB
+     * replicas with one id knock each other off, so the one up at the moment of the read is "the last
+     * healthy one" only because of the very clash the command ends.
+     */
+    private static List<String> healthyReplicas(RemediationCommand command, LiveInstance target, Collection<String> cluster,
+                                                LiveReads live) {
         return cluster.stream().filter(id -> {
             try {
-                return live.instance(id).healthyReplica();
+                LiveInstance other = live.instance(id);
+                return other.healthyReplica() || command.type() == CommandType.SET_SERVER_ID && other.replica()
+                        && !id.equals(target.id()) && other.serverId() == target.serverId();
             } catch (SQLException unreachable) {
                 return false;
             }
