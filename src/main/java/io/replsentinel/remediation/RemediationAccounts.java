@@ -1,14 +1,15 @@
 package io.replsentinel.remediation;
 
+import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.Secret;
-import io.replsentinel.inventory.SentinelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
 
 /**
  * The remediation account of each cluster ({@code sentinel.clusters.<name>.remediation-user} /
- * {@code -password}): the only credentials the executor logs in with. The monitoring user is never
+ * {@code -password}, or given when the cluster was added at runtime): the only credentials the
+ * executor logs in with. The monitoring user is never
  * a fallback: a monitor that can also change replication is the account an attacker wants.
  */
 @ApplicationScoped
@@ -18,18 +19,16 @@ public class RemediationAccounts {
     public record Account(String user, Secret password) {
     }
 
-    private final SentinelConfig config;
+    private final Inventory inventory;
 
-    public RemediationAccounts(SentinelConfig config) {
-        this.config = config;
+    public RemediationAccounts(Inventory inventory) {
+        this.inventory = inventory;
     }
 
     /** The cluster's remediation account; empty when the inventory names none. */
     public Optional<Account> of(String cluster) {
-        SentinelConfig.Cluster c = config.clusters().get(cluster);
-        if (c == null || c.remediationUser().isEmpty() || c.remediationUser().get().isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Account(c.remediationUser().get(), new Secret(c.remediationPassword().orElse(""))));
+        return inventory.remediationAccount(cluster)
+                .filter(a -> a.user() != null && !a.user().isBlank())
+                .map(a -> new Account(a.user(), a.password()));
     }
 }
