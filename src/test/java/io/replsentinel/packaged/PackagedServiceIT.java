@@ -356,6 +356,125 @@ class PackagedServiceIT {
         }
     }
 
+    /**
+     * The issue's "done when" for the binlog listeners, through the packaged jar on a real MySQL
+     * 9.7 pair: every transaction once as a GtidEvent from both instances, with both commit
+     * timestamps; an empty transaction under the source's next GTID raises MissingTransactions
+     * {skipped}; an errant write names its table and rows; a revoked REPLICATION SLAVE raises
+     * BinlogListenerDown{privileges} and the grant resolves it. (MariaDB's listener faults run in
+     * BinlogPipelineTest, on the same code in the Quarkus test JVM.)
+     */
+    @Test
+    void binlogListeners_throughThePackagedJar_everyGtidOnce_skippedAndErrantWrites_andListenerDownOnRevoke() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "packaged-binlog-");
+        int port = freePort();
+        int kafkaPort = freePort();
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+        try (Topology t = Topology.mysql(1)) {
+            DbServer source = t.source();
+            DbServer replica = t.replicas().get(0);
+            source.exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
+            source.exec("ALTER USER '" + Topology.MONITOR_USER + "'@'%' IDENTIFIED BY '" + SECRET + "'");
+            t.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+            Path config = work.resolve("inventory.yaml");
+            Files.writeString(config, String.join("\n",
+                    "sentinel:",
+                    "  binlog:",
+                    "    data-dir: " + work.resolve("binlog"),
+                    "  clusters:",
+                    "    orders:",
+                    "      user: " + Topology.MONITOR_USER,
+                    "      password: ${ORDERS_MONITOR_PASSWORD}",
+                    "      instances:",
+                    "        - host: " + source.host(),
+                    "          port: " + source.port(),
+                    "          role: primary",
+                    "        - host: " + replica.host(),
+                    "          port: " + replica.port(),
+                    "          role: replica",
+                    ""));
+            Process p = launch(config, work.resolve("kafka"), port, work.resolve("service.log"),
+                    Map.of("SENTINEL_EMBEDDED_KAFKA_PORT", Integer.toString(kafkaPort)));
+            awaitReady(port, p);
+            String uuid = source.scalar("SELECT @@server_uuid");
+            try (KafkaTestClient listeners = KafkaTestClient.fromBeginning(bootstrap, "mysql.replication.listeners")) {
+                for (DbServer s : t.all()) {
+                    listeners.awaitRecord("mysql.replication.listeners", r -> r.value().contains("\"instance\":\"" + s.id() + "\"")
+                            && r.value().contains("\"state\":\"running\""), Duration.ofSeconds(90));
+                }
+            }
+
+            // 1. every transaction once from each instance, with both commit timestamps
+            t.insert(1, 2, 3);
+            t.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+            String last = uuid + ":" + lastSequence(source, uuid);
+            try (KafkaTestClient gtids = KafkaTestClient.fromBeginning(bootstrap, "mysql.replication.gtid")) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    gtids.poll(Duration.ofMillis(300));
+                    for (DbServer s : t.all()) {
+                        assertThat(gtidsOf(gtids, s)).as(s.id()).contains(last);
+                    }
+                });
+                for (DbServer s : t.all()) {
+                    assertThat(gtidsOf(gtids, s)).as(s.id()).doesNotHaveDuplicates();
+                }
+                assertThat(new java.util.HashSet<>(gtidsOf(gtids, replica))).isEqualTo(new java.util.HashSet<>(gtidsOf(gtids, source)));
+                gtids.seen().stream().map(KafkaTestClient::json).filter(e -> e.path("gtid").asText().equals(last)).forEach(e -> {
+                    assertThat(e.path("originalCommitAt").asText()).isNotEmpty();
+                    assertThat(e.path("immediateCommitAt").asText()).isNotEmpty();
+                });
+            }
+
+            // 2. an empty transaction injected on the replica under the source's next GTID: silent on the servers
+            long next = lastSequence(source, uuid) + 1;
+            t.stopReplication(replica);
+            replica.exec("SET GLOBAL super_read_only = OFF", "SET gtid_next = '" + uuid + ":" + next + "'",
+                    "BEGIN", "COMMIT", "SET gtid_next = 'AUTOMATIC'", "SET GLOBAL super_read_only = ON");
+            t.startReplication(replica);
+            t.insert(10);
+            JsonNode missing = awaitAlert(bootstrap, a -> is(a, "firing", "MissingTransactions", replica));
+            assertThat(missing.path("labels").path("cause").asText()).isEqualTo("skipped");
+            assertThat(missing.path("evidence").path("gtids").get(0).path("gtid").asText()).isEqualTo(uuid + ":" + next);
+
+            // 3. an errant write names its table and rows
+            replica.exec("SET GLOBAL super_read_only = OFF", "BEGIN", "INSERT INTO lab.t VALUES (20, 'errant')",
+                    "INSERT INTO lab.t VALUES (21, 'errant')", "COMMIT", "SET GLOBAL super_read_only = ON");
+            JsonNode errant = awaitAlert(bootstrap, a -> is(a, "firing", "ErrantTransactions", replica)
+                    && a.path("evidence").path("errantTables").size() > 0);
+            assertThat(errant.path("evidence").path("errantTables").get(0).path("table").asText()).isEqualTo("lab.t");
+            assertThat(errant.path("evidence").path("errantTables").get(0).path("inserted").asInt()).isEqualTo(2);
+
+            // 4. REPLICATION SLAVE revoked and the listener's dump thread killed; then granted again
+            source.exec("REVOKE REPLICATION SLAVE ON *.* FROM '" + Topology.MONITOR_USER + "'@'%'");
+            try {
+                for (Map<String, Object> row : source.query("SELECT ID FROM information_schema.PROCESSLIST"
+                        + " WHERE COMMAND LIKE 'Binlog Dump%' AND USER = '" + Topology.MONITOR_USER + "'")) {
+                    source.exec("KILL " + row.get("ID"));
+                }
+                JsonNode down = awaitAlert(bootstrap, a -> is(a, "firing", "BinlogListenerDown", source));
+                assertThat(down.path("labels").path("cause").asText()).isEqualTo("privileges");
+            } finally {
+                source.exec("GRANT REPLICATION SLAVE ON *.* TO '" + Topology.MONITOR_USER + "'@'%'");
+            }
+            awaitAlert(bootstrap, a -> is(a, "resolved", "BinlogListenerDown", source)
+                    && a.path("labels").path("cause").asText().equals("privileges"));
+            assertNoSecret("service.log", Files.readString(work.resolve("service.log")));
+            p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        }
+    }
+
+    private static long lastSequence(DbServer source, String uuid) {
+        String executed = source.scalar("SELECT @@gtid_executed").replace("\n", "");
+        String own = java.util.Arrays.stream(executed.split(",")).filter(x -> x.startsWith(uuid)).findFirst().orElseThrow();
+        return Long.parseLong(own.substring(own.lastIndexOf('-') + 1));
+    }
+
+    private static List<String> gtidsOf(KafkaTestClient gtids, DbServer server) {
+        return gtids.seen().stream().map(KafkaTestClient::json)
+                .filter(e -> e.path("instance").asText().equals(server.id())).map(e -> e.path("gtid").asText()).toList();
+    }
+
     /** What the service's log says its restore took. */
     private static String restoreTook(Path log) throws IOException {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("Restored the alert state of \\d+ cluster\\(s\\) on status "
