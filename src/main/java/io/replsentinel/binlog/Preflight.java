@@ -29,13 +29,7 @@ final class Preflight {
     }
 
     static Result check(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis) {
-        Properties props = new Properties();
-        props.setProperty("user", instance.user());
-        props.setProperty("password", instance.password().reveal());
-        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
-        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
-        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions;
-        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+        try (Connection c = connect(instance, jdbcOptions, connectTimeoutMillis); Statement st = c.createStatement()) {
             String version;
             String comment;
             try (ResultSet rs = st.executeQuery("SELECT @@version, @@version_comment")) {
@@ -130,13 +124,7 @@ final class Preflight {
      * in the monitoring grants). Read-only; an unreachable server is left to the binlog client.
      */
     static Optional<Probe> probe(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis, String flavor) {
-        Properties props = new Properties();
-        props.setProperty("user", instance.user());
-        props.setProperty("password", instance.password().reveal());
-        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
-        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
-        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions;
-        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+        try (Connection c = connect(instance, jdbcOptions, connectTimeoutMillis); Statement st = c.createStatement()) {
             Optional<ListenerDown> problem = configProblem(st, "mariadb".equals(flavor), false);
             java.util.List<LogFile> logs = new java.util.ArrayList<>();
             if (problem.isEmpty()) {
@@ -157,13 +145,7 @@ final class Preflight {
      * not come back is either unreachable or was refused; this tells the two apart.
      */
     static Optional<ListenerDown> privileges(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis) {
-        Properties props = new Properties();
-        props.setProperty("user", instance.user());
-        props.setProperty("password", instance.password().reveal());
-        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
-        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
-        String url = "jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions;
-        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+        try (Connection c = connect(instance, jdbcOptions, connectTimeoutMillis); Statement st = c.createStatement()) {
             return replicationSlaveMissing(st);
         } catch (SQLException e) {
             return Optional.of(ListenerDown.classify(e.getMessage(), e));
@@ -187,6 +169,16 @@ final class Preflight {
         }
         return Optional.of(new ListenerDown(ListenerDown.PRIVILEGES, "the account lacks REPLICATION SLAVE ON *.*, which"
                 + " the binlog dump needs; its global grants: " + grants));
+    }
+
+    /** A short read-only session as the monitoring account, bounded by the timeout. */
+    private static Connection connect(WatchedInstance instance, String jdbcOptions, int connectTimeoutMillis) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", instance.user());
+        props.setProperty("password", instance.password().reveal());
+        props.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
+        props.setProperty("socketTimeout", Integer.toString(connectTimeoutMillis * 2));
+        return DriverManager.getConnection("jdbc:mysql://" + instance.host() + ":" + instance.port() + "/?" + jdbcOptions, props);
     }
 
     /** Whether a MySQL GTID set holds a tagged GTID ({@code uuid:tag:n}). */

@@ -43,7 +43,9 @@ class BinlogListenerBench {
         try (Topology t = Topology.builder(io.replsentinel.lab.Flavor.MYSQL).replicas(0).option("max_connections=300").build()) {
             DbServer source = t.source();
             source.exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
-            out.append(footprint(source, 1)).append(footprint(source, 10)).append(footprint(source, 50));
+            if (!Boolean.getBoolean("bench.catchUpOnly")) {
+                out.append(footprint(source, 1)).append(footprint(source, 10)).append(footprint(source, 50));
+            }
             out.append(catchUp(t));
             out.append(latency(t));
         }
@@ -75,7 +77,14 @@ class BinlogListenerBench {
         }
     }
 
-    /** One listener, stopped; a backlog of single-row transactions; the listener restarted on its offsets. */
+    /** The engine settings before they were tuned, measured beside the current ones on the same backlog. */
+    private static final Map<String, String> PREVIOUS_ENGINE = Map.of("record.processing.with.serial.consumer", "false",
+            "max.batch.size", "2048", "max.queue.size", "8192");
+
+    /**
+     * One listener, stopped; a backlog of single-row transactions; the listener restarted on a copy of
+     * its offsets twice, with the previous engine settings and with the current ones.
+     */
     private static String catchUp(Topology t) throws Exception {
         Path dir = Files.createTempDirectory("binlog-bench");
         try (ListenerHarness first = new ListenerHarness(dir)) {
@@ -86,17 +95,49 @@ class BinlogListenerBench {
             await().atMost(Duration.ofMinutes(1)).until(() -> !first.events.isEmpty());
         }
         writeSingleRowTransactions(t.source(), 1_000_000, BACKLOG);
-        try (ListenerHarness second = new ListenerHarness(dir)) {
+        Path copy = Files.createTempDirectory("binlog-bench-current");
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(dir.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return "previous engine settings " + PREVIOUS_ENGINE + ": " + catchUpOnce(t, dir, PREVIOUS_ENGINE, false)
+                + "current engine settings: " + catchUpOnce(t, copy, Map.of(), Boolean.getBoolean("bench.jfr"));
+    }
+
+    private static String catchUpOnce(Topology t, Path dir, Map<String, String> engine, boolean profile) throws Exception {
+        try (ListenerHarness second = new ListenerHarness(dir, 64L << 20, engine);
+             jdk.jfr.Recording jfr = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            // where the catch-up's time goes: -Dbench.jfr=true keeps a JFR recording of it in target/bench
+            if (profile) {
+                jfr.start();
+            }
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long start = System.nanoTime();
             second.listen(t.source());
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> second.events.size() >= BACKLOG);
             double secs = (System.nanoTime() - start) / 1e9;
+            // CPU, unlike wall time, hardly depends on what else the machine runs: the figure to compare
+            double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
+            if (profile) {
+                jfr.stop();
+                Files.createDirectories(Path.of("target/bench"));
+                jfr.dump(Path.of("target/bench/binlog-catch-up.jfr"));
+            }
             GtidEvent firstEvent = second.events.get(0);
             GtidEvent last = second.events.get(BACKLOG - 1);
             double streaming = Duration.between(firstEvent.seenAt(), last.seenAt()).toNanos() / 1e9;
             return String.format("catch-up: %d single-row transactions in %.2f s from engine start (%.0f tx/s), "
-                    + "%.2f s first to last event (%.0f tx/s while streaming)%n", BACKLOG, secs, BACKLOG / secs, streaming,
-                    (BACKLOG - 1) / streaming);
+                    + "%.2f s first to last event (%.0f tx/s while streaming); process CPU %.2f s, %.0f us per transaction"
+                    + " (%.0f tx per CPU-second)%n", BACKLOG, secs, BACKLOG / secs, streaming,
+                    (BACKLOG - 1) / streaming, cpuSecs, cpuSecs * 1e6 / BACKLOG, BACKLOG / cpuSecs);
         }
     }
 

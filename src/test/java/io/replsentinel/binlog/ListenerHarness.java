@@ -41,6 +41,7 @@ public final class ListenerHarness implements AutoCloseable {
     private final Path dir;
     private final boolean ownDir;
     private final long fallingBehindBytes;
+    private final Map<String, String> debezium;
     /** Called for every event beside collecting it, e.g. to time it. */
     public volatile java.util.function.Consumer<GtidEvent> onEvent = e -> { };
 
@@ -55,7 +56,13 @@ public final class ListenerHarness implements AutoCloseable {
 
     /** Listeners that count as falling behind once their reader trails the binlog end by more than {@code fallingBehindBytes}. */
     public ListenerHarness(Path dir, long fallingBehindBytes) {
+        this(dir, fallingBehindBytes, Map.of());
+    }
+
+    /** Listeners with Debezium properties of their own ({@code sentinel.binlog.debezium.*}), e.g. to compare engine settings. */
+    public ListenerHarness(Path dir, long fallingBehindBytes, Map<String, String> debezium) {
         this.fallingBehindBytes = fallingBehindBytes;
+        this.debezium = debezium;
         try {
             this.ownDir = dir == null;
             this.dir = dir == null ? Files.createTempDirectory("binlog-listener-test") : dir;
@@ -80,7 +87,7 @@ public final class ListenerHarness implements AutoCloseable {
     }
 
     public void listen(WatchedInstance instance) {
-        BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO, fallingBehindBytes, Duration.ofSeconds(1)), allocator, registry,
+        BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO, fallingBehindBytes, Duration.ofSeconds(1), debezium), allocator, registry,
                 Set.of(), JDBC, e -> {
                     onEvent.accept(e);
                     events.add(e);

@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Listener settings for tests that drive {@link BinlogListener} without the service around it. */
-record TestSettings(Path dir, Duration serverIdWait, long fallingBehindBytes, Duration positionCheckInterval)
-        implements BinlogSettings {
+record TestSettings(Path dir, Duration serverIdWait, long fallingBehindBytes, Duration positionCheckInterval,
+                    Map<String, String> debezium) implements BinlogSettings {
 
     TestSettings(Path dir, Duration serverIdWait) {
-        this(dir, serverIdWait, 64L << 20, Duration.ofSeconds(1));
+        this(dir, serverIdWait, 64L << 20, Duration.ofSeconds(1), Map.of());
     }
 
     @Override public boolean enabled() { return true; }
@@ -24,5 +24,4 @@ record TestSettings(Path dir, Duration serverIdWait, long fallingBehindBytes, Du
     @Override public Duration stateInterval() { return Duration.ofSeconds(10); }
     @Override public Duration restartBackoff() { return Duration.ofMillis(500); }
     @Override public Duration keepAliveInterval() { return Duration.ofSeconds(1); }
-    @Override public Map<String, String> debezium() { return Map.of(); }
 }
