@@ -47,7 +47,7 @@ score() { awk -F, 'NR==2 {print $5}' "$OUT/$1.csv"; }
 alloc() { awk -F, '/gc.alloc.rate.norm/ {print $5}' "$OUT/$1.csv"; }
 {
   echo "rules engine before ($BASE) and after ($(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')), one thread,"
-  echo "$(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg); medians of JMH scores, ns per record"
+  echo "$(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg); JMH scores (mean of the iterations), ns per record"
   printf '%-8s %6s | %-17s | %-17s | %-17s | %-19s | %-15s\n' flavor clusters "parse ns" "evaluate ns" "parse+eval ns" "records/s" "B/record"
   for clusters in 1000 10000; do
     for flavor in mysql mariadb; do
