@@ -296,6 +296,31 @@ class RemediationIT {
         }
     }
 
+    @Test
+    @Order(8)
+    void everyWritingEndpointOfThePackagedService_answers401WithoutAToken() throws Exception {
+        ensureService();
+        JsonNode paths = JSON.readTree(PackagedServiceIT.get(port, "/q/openapi?format=json")).path("paths");
+        List<String> checked = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> path : paths.properties()) {
+            for (String method : List.of("post", "put", "patch", "delete")) {
+                if (!path.getValue().has(method)) {
+                    continue;
+                }
+                // path parameters filled with names that exist nowhere: authentication comes first
+                String target = path.getKey().replaceAll("\\{[^}]+}", "nowhere-0");
+                HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
+                        .method(method.toUpperCase(java.util.Locale.ROOT), HttpRequest.BodyPublishers.ofString("{}"))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as("%s %s without a token", method, target).isEqualTo(401);
+                checked.add(method + " " + path.getKey());
+            }
+        }
+        assertThat(checked).contains("post /api/commands/{id}/approve", "post /api/commands/{id}/reject",
+                "post /api/clusters", "delete /api/clusters/{cluster}");
+    }
+
     // ------------------------------------------------------------------------------------ helpers
 
     private static void ensureService() throws Exception {
