@@ -38,7 +38,7 @@ final class DataDivergenceDetector implements Detector {
         for (List<DivergenceFinding> ranges : byReplicaTable.values()) {
             ranges.sort(Comparator.comparing(DivergenceFinding::checkedAt));
             DivergenceFinding first = ranges.get(0);
-            int rows = ranges.stream().mapToInt(DivergenceFinding::differingRows).sum();
+            int rows = differingRows(ranges);
             Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("schema", first.schema());
             evidence.put("table", first.table());
@@ -64,6 +64,19 @@ final class DataDivergenceDetector implements Detector {
                     evidence, at));
         }
         return out;
+    }
+
+    /**
+     * Rows that differ across the ranges. A later pass can cut the table differently, so one row can
+     * sit in two open ranges: where every range names all its rows, each row is counted once.
+     */
+    static int differingRows(List<DivergenceFinding> ranges) {
+        boolean allNamed = ranges.stream().allMatch(f -> !f.truncated() && f.differingKeys().size() == f.differingRows());
+        if (!allNamed) {
+            return ranges.stream().mapToInt(DivergenceFinding::differingRows).sum();
+        }
+        return (int) ranges.stream().flatMap(f -> f.differingKeys().stream()).map(DivergenceFinding.DifferingKey::key)
+                .distinct().count();
     }
 
     private static Map<String, Object> range(DivergenceFinding f) {

@@ -52,4 +52,16 @@ class DataDivergenceDetectorTest {
         view.update(finding("matched", "aaaaaaaaaaaaaaaa", 0, List.of()));
         assertThat(detector.detect(view)).isEmpty();
     }
+
+    @Test
+    void aRowInTwoOpenRanges_cutDifferentlyByTwoPasses_isCountedOnce() {
+        view.update(instance(SOURCE).expectedRole("primary").build());
+        view.update(instance(R1).expectedRole("replica").replicating(SOURCE, 0L).build());
+        DivergenceFinding.DifferingKey row17 = new DivergenceFinding.DifferingKey(List.of("17"), "missing_on_replica");
+        DivergenceFinding.DifferingKey row40 = new DivergenceFinding.DifferingKey(List.of("40"), "missing_on_replica");
+        view.update(finding("diverged", "aaaaaaaaaaaaaaaa", 1, List.of(row17)));
+        view.update(finding("diverged", "cccccccccccccccc", 2, List.of(row17, row40)));
+
+        assertThat(detector.detect(view).get(0).evidence()).containsEntry("differingRows", 2);
+    }
 }
