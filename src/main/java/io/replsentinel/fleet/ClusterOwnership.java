@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +46,19 @@ public class ClusterOwnership {
     /** Clusters whose pollers and listeners run on this node now; guarded by this. */
     private final Set<String> working = new TreeSet<>();
     private volatile int partitions;
+    /** The poll interval: a start's first polls are spread over it. */
+    private final Duration interval;
+    /** Whether this node has already taken clusters: later ones are hand-overs, polled again at once. */
+    private boolean handedOver;
+    /** A hand-over's first polls are spread over this much, not over the interval. */
+    static final Duration HANDOVER_FIRST_POLL = Duration.ofMillis(200);
 
     public ClusterOwnership(FleetConfig fleet, SentinelConfig config, Inventory inventory, PollScheduler pollers,
                             BinlogListeners listeners) {
         this.enabled = fleet.enabled();
         this.node = config.node().name().orElseGet(ClusterOwnership::hostName);
         this.statusTopic = config.topics().status();
+        this.interval = config.poll().interval();
         this.inventory = inventory;
         this.pollers = pollers;
         this.listeners = listeners;
@@ -135,9 +143,13 @@ public class ClusterOwnership {
         }
         for (String cluster : start) {
             working.add(cluster);
-            all.get(cluster).forEach(pollers::watch);
+            // a cluster taken over from another node is polled again at once; the first share this
+            // node takes at its start is spread over the interval like any start
+            Duration within = handedOver ? HANDOVER_FIRST_POLL : interval;
+            all.get(cluster).forEach(i -> pollers.watch(i, within));
             listeners.watchCluster(cluster);
         }
+        handedOver = handedOver || !start.isEmpty();
         if (!stop.isEmpty() || !start.isEmpty()) {
             LOG.infof("Node %s now works %d cluster(s): started %s, stopped %s", node, working.size(), start, stop);
         }

@@ -166,6 +166,15 @@ public class PollScheduler {
      * other settings (a new password, other labels) is restarted with these. Thread-safe.
      */
     public synchronized void watch(WatchedInstance instance) {
+        watch(instance, Duration.ofNanos(intervalNanos));
+    }
+
+    /**
+     * As {@link #watch(WatchedInstance)}, with the first poll within {@code firstPollWithin} (spread
+     * over it by instance) rather than within one interval: an instance handed over from another
+     * node is polled again at once, so the hand-over does not add up to an interval to its gap.
+     */
+    public synchronized void watch(WatchedInstance instance, Duration firstPollWithin) {
         Watch current = watches.get(instance.id());
         if (current != null) {
             if (current.instance.equals(instance)) {
@@ -180,7 +189,8 @@ public class PollScheduler {
         Watch watch = new Watch(instance, poller, timer);
         watches.put(instance.id(), watch);
         // each instance on its own phase of the grid: polls spread over the interval, not bunched on its start
-        long phase = Math.floorMod((long) instance.id().hashCode() * 0x9E3779B9L, intervalNanos);
+        long spread = Math.max(1, Math.min(intervalNanos, firstPollWithin.toNanos()));
+        long phase = Math.floorMod((long) instance.id().hashCode() * 0x9E3779B9L, spread);
         watch.due = System.nanoTime() + phase;
         try {
             watch.tick = clock.schedule(() -> tick(watch), phase, TimeUnit.NANOSECONDS);
