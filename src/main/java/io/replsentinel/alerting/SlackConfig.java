@@ -1,5 +1,6 @@
 package io.replsentinel.alerting;
 
+import io.replsentinel.event.Severity;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Min;
@@ -45,17 +46,4 @@ public interface SlackConfig {
     @WithDefault("1m")
     Duration retryMaxBackoff();
 
-    /** Alert severities, least severe first; an alert with another severity counts as critical. */
-    enum Severity {
-        info, warning, critical;
-
-        static Severity of(String label) {
-            for (Severity s : values()) {
-                if (s.name().equals(label)) {
-                    return s;
-                }
-            }
-            return critical;
-        }
-    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.replsentinel.event.Alert;
+import io.replsentinel.event.Severity;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -187,8 +188,13 @@ final class SlackMessage {
         return (s / 3600) + "h " + (s % 3600 / 60) + "m";
     }
 
+    /** An alert with a severity outside the vocabulary counts as critical, so it is never filtered out unseen. */
+    static Severity severity(String label) {
+        return Severity.ofLabel(label).orElse(Severity.critical);
+    }
+
     private static String emoji(String severity) {
-        return switch (SlackConfig.Severity.of(severity)) {
+        return switch (severity(severity)) {
             case info -> ":large_blue_circle:";
             case warning -> ":large_orange_circle:";
             case critical -> ":red_circle:";
@@ -196,7 +202,7 @@ final class SlackMessage {
     }
 
     private static String colour(String severity) {
-        return switch (SlackConfig.Severity.of(severity)) {
+        return switch (severity(severity)) {
             case info -> "#36C5F0";
             case warning -> "#ECB22E";
             case critical -> "#E01E5A";

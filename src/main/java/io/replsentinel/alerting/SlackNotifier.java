@@ -82,7 +82,7 @@ public class SlackNotifier implements AlertSink {
     /** Only alerts at least as severe as {@code sentinel.slack.min-severity} are posted. */
     @Override
     public boolean takes(Alert alert) {
-        return SlackConfig.Severity.of(alert.labels().get("severity")).compareTo(settings.minSeverity()) >= 0;
+        return SlackMessage.severity(alert.labels().get("severity")).compareTo(settings.minSeverity()) >= 0;
     }
 
     /** Queues the state change for posting; returns at once. */

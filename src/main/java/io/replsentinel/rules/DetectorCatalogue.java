@@ -3,6 +3,7 @@ package io.replsentinel.rules;
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.event.Severity;
 
 import io.replsentinel.rules.DetectorSupport.Match;
 
@@ -41,8 +42,8 @@ public final class DetectorCatalogue {
     public static final String MISSING_TRANSACTIONS = "MissingTransactions";
     public static final String BINLOG_LISTENER_DOWN = "BinlogListenerDown";
 
-    public static final String CRITICAL = "critical";
-    public static final String WARNING = "warning";
+    public static final String CRITICAL = Severity.critical.name();
+    public static final String WARNING = Severity.warning.name();
 
     private DetectorCatalogue() {
     }

@@ -1,5 +1,6 @@
 package io.replsentinel.rules.user;
 
+import io.replsentinel.event.Severity;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -70,10 +71,5 @@ public interface UserRulesConfig {
 
         /** Defaults to the expression that matched. */
         Optional<String> description();
-    }
-
-    /** The severities Alertmanager routes on. */
-    enum Severity {
-        critical, warning, info
     }
 }

@@ -1,5 +1,6 @@
 package io.replsentinel.rules.user;
 
+import io.replsentinel.event.Severity;
 import io.replsentinel.inventory.SentinelConfig;
 import io.smallrye.config.SmallRyeConfig;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class UserRulesStartupTest {
         UserRulesConfig.Rule rule = Rules.config(Map.of("sentinel.user-rules.ReplicaWritable.expr", "status.readOnly == false"))
                 .getConfigMapping(UserRulesConfig.class).rules().get("ReplicaWritable");
         assertThat(rule.forDuration()).isZero();
-        assertThat(rule.severity()).isEqualTo(UserRulesConfig.Severity.warning);
+        assertThat(rule.severity()).isEqualTo(Severity.warning);
         assertThat(rule.labels()).isEmpty();
         assertThat(rule.annotations().summary()).isEmpty();
         UserRules rules = Rules.rule("ReplicaWritable", "status.readOnly == false");
