@@ -2,6 +2,7 @@ package io.replsentinel.rules;
 
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.event.VersionNumber;
 import io.replsentinel.rules.DetectorSupport.Match;
 
 import java.util.ArrayList;
@@ -145,10 +146,10 @@ final class TopologyDetectors {
     }
 
     static Match skew(ReplicationStatus replica, ReplicationStatus source, ChannelStatus ch) {
-        int[] r = VersionNumbers.parse(replica.version());
-        int[] src = VersionNumbers.parse(source.version());
-        boolean older = VersionNumbers.compare(r, src) < 0;
-        boolean farApart = Math.abs(r[0] - src[0]) > 1;
+        VersionNumber r = VersionNumber.parse(replica.version());
+        VersionNumber src = VersionNumber.parse(source.version());
+        boolean older = r.compareTo(src) < 0;
+        boolean farApart = Math.abs(r.major() - src.major()) > 1;
         if (!older && !farApart) {
             return null;
         }
