@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -27,33 +26,23 @@ import static org.awaitility.Awaitility.await;
  */
 class BinlogListenerTest {
 
+    private static ListenerLab lab;
     private static Topology mysql;
     private static Topology mariadb;
     private static ListenerHarness harness;
 
     @BeforeAll
     static void start() {
-        CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(1));
-        CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(1));
-        mysql = my.join();
-        mariadb = maria.join();
-        for (Topology t : List.of(mysql, mariadb)) {
-            t.source().exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
-            t.awaitReplicasCaughtUp(Duration.ofSeconds(30));
-        }
-        harness = new ListenerHarness();
+        lab = ListenerLab.start(1, 1, ListenerHarness::new);
+        mysql = lab.mysql();
+        mariadb = lab.mariadb();
+        harness = lab.harness();
     }
 
     @AfterAll
     static void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        if (mysql != null) {
-            mysql.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +29,7 @@ class ListenerFaultsTest {
     /** Far below what the bulk write below puts in the binlog (about 8 MB), far above a caught-up reader's distance. */
     private static final long FALLING_BEHIND_BYTES = 512 * 1024;
 
+    private static ListenerLab lab;
     private static Topology mysql;
     private static Topology mariadb;
     private static ListenerHarness harness;
@@ -39,15 +38,10 @@ class ListenerFaultsTest {
 
     @BeforeAll
     static void start() {
-        CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(1));
-        CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(0));
-        mysql = my.join();
-        mariadb = maria.join();
-        for (Topology t : List.of(mysql, mariadb)) {
-            t.source().exec(Topology.binlogGrantStatements(t.flavor(), Topology.MONITOR_USER, "lab").toArray(String[]::new));
-        }
-        mysql.awaitReplicasCaughtUp(Duration.ofSeconds(30));
-        harness = new ListenerHarness(null, FALLING_BEHIND_BYTES);
+        lab = ListenerLab.start(1, 0, () -> new ListenerHarness(null, FALLING_BEHIND_BYTES));
+        mysql = lab.mysql();
+        mariadb = lab.mariadb();
+        harness = lab.harness();
         harness.onEvent = e -> {
             downstream.acquireUninterruptibly();
             downstream.release();
@@ -56,14 +50,8 @@ class ListenerFaultsTest {
 
     @AfterAll
     static void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-        if (mysql != null) {
-            mysql.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -136,31 +124,29 @@ class ListenerFaultsTest {
     @Test
     @Order(2)
     void mysqlRowImageNoLongerFull_isDownUnsupportedConfig_andRunningOnceFullAgain() {
-        String cluster = "faults-row-image";
-        DbServer source = mysql.source();
-        listenAndAwaitRunning(cluster, source);
-        source.exec("SET GLOBAL binlog_row_image = 'MINIMAL'");
-        try {
-            BinlogListenerState down = awaitState(cluster, source, BinlogListenerState.DOWN, ListenerDown.UNSUPPORTED_CONFIG);
-            assertThat(down.error()).contains("binlog_row_image is MINIMAL, not FULL");
-        } finally {
-            source.exec("SET GLOBAL binlog_row_image = 'FULL'");
-        }
-        awaitState(cluster, source, BinlogListenerState.RUNNING, null);
+        downWhileSetUntilRestored("faults-row-image", mysql.source(), "binlog_row_image", "MINIMAL", "FULL");
     }
 
     @Test
     @Order(3)
     void mariadbStatementBinlog_isDownUnsupportedConfig_andRunningOnceRowAgain() {
-        String cluster = "faults-format";
-        DbServer source = mariadb.source();
+        downWhileSetUntilRestored("faults-format", mariadb.source(), "binlog_format", "STATEMENT", "ROW");
+    }
+
+    /**
+     * A running listener whose server's {@code variable} is set to a value it cannot stream is down
+     * with {@code unsupported_config}, saying {@code "<variable> is <unsupported>, not <required>"},
+     * and running again once the variable is back.
+     */
+    private static void downWhileSetUntilRestored(String cluster, DbServer source, String variable, String unsupported,
+            String required) {
         listenAndAwaitRunning(cluster, source);
-        source.exec("SET GLOBAL binlog_format = 'STATEMENT'");
+        source.exec("SET GLOBAL " + variable + " = '" + unsupported + "'");
         try {
             BinlogListenerState down = awaitState(cluster, source, BinlogListenerState.DOWN, ListenerDown.UNSUPPORTED_CONFIG);
-            assertThat(down.error()).contains("binlog_format is STATEMENT, not ROW");
+            assertThat(down.error()).contains(variable + " is " + unsupported + ", not " + required);
         } finally {
-            source.exec("SET GLOBAL binlog_format = 'ROW'");
+            source.exec("SET GLOBAL " + variable + " = '" + required + "'");
         }
         awaitState(cluster, source, BinlogListenerState.RUNNING, null);
     }
