@@ -2,6 +2,7 @@ package io.replsentinel.lab;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -141,20 +142,7 @@ public final class Topology implements AutoCloseable {
 
     /** The statements of the flavor's grants file with user and password filled in. */
     public static List<String> grantStatements(Flavor flavor, String user, String password) {
-        try {
-            String text = Files.readString(LabInstall.get().grantsFile(flavor));
-            String body = Arrays.stream(text.split("\n"))
-                    .filter(l -> !l.trim().startsWith("--"))
-                    .collect(Collectors.joining("\n"))
-                    .replace("${USER}", user)
-                    .replace("${PASSWORD}", password);
-            return Arrays.stream(body.split(";"))
-                    .map(String::trim)
-                    .filter(s -> !s.isEmpty())
-                    .collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return statements(LabInstall.get().grantsFile(flavor), Map.entry("${USER}", user), Map.entry("${PASSWORD}", password));
     }
 
     /**
@@ -162,32 +150,34 @@ public final class Topology implements AutoCloseable {
      * README) state it, with user and password filled in: run on the source, it replicates everywhere.
      */
     public static List<String> remediationGrantStatements(Flavor flavor, String user, String password) {
-        try {
-            String text = Files.readString(LabInstall.get().remediationGrantsFile(flavor));
-            String body = Arrays.stream(text.split("\n"))
-                    .filter(l -> !l.trim().startsWith("--"))
-                    .collect(Collectors.joining("\n"))
-                    .replace("${USER}", user)
-                    .replace("${PASSWORD}", password);
-            return Arrays.stream(body.split(";")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return statements(LabInstall.get().remediationGrantsFile(flavor), Map.entry("${USER}", user), Map.entry("${PASSWORD}", password));
     }
 
     /** The binlog listener's grants ({@code scripts/lab/grants-binlog-*.sql}) for {@code user} on {@code schema}. */
     public static List<String> binlogGrantStatements(Flavor flavor, String user, String schema) {
+        return statements(LabInstall.get().binlogGrantsFile(flavor), Map.entry("${USER}", user), Map.entry("${SCHEMA}", schema));
+    }
+
+    /**
+     * The statements of a grants file: {@code --} comment lines dropped, each placeholder replaced
+     * by its value in order, split at {@code ;}. The files stay the one statement of the grants, which the
+     * README quotes and operators run.
+     */
+    @SafeVarargs
+    private static List<String> statements(Path file, Map.Entry<String, String>... values) {
+        String text;
         try {
-            String text = Files.readString(LabInstall.get().binlogGrantsFile(flavor));
-            String body = Arrays.stream(text.split("\n"))
-                    .filter(l -> !l.trim().startsWith("--"))
-                    .collect(Collectors.joining("\n"))
-                    .replace("${USER}", user)
-                    .replace("${SCHEMA}", schema);
-            return Arrays.stream(body.split(";")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
+            text = Files.readString(file);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        String body = Arrays.stream(text.split("\n"))
+                .filter(l -> !l.trim().startsWith("--"))
+                .collect(Collectors.joining("\n"));
+        for (Map.Entry<String, String> v : values) {
+            body = body.replace(v.getKey(), v.getValue());
+        }
+        return Arrays.stream(body.split(";")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
     }
 
     private void pointAt(DbServer replica, DbServer src, String user, String password) {
