@@ -174,7 +174,15 @@ final class ClusterScanner implements Runnable {
         Instant now = Instant.now();
         Pending due = duePending();
         if (due != null) {
-            due.rounds().round();
+            try {
+                due.rounds().round();
+            } catch (SQLException e) {
+                if (!isNoSuchTable(e)) {
+                    throw e;
+                }
+                pending.remove(due); // dropped (or renamed) meanwhile: nothing left to compare
+                return;
+            }
             if (due.rounds().done()) {
                 pending.remove(due);
                 settle(due.shape(), due.sql(), due.rounds().range(), due.rounds().verdicts(), due.foundBy(), due.trigger());
