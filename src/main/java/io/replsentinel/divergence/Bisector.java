@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Narrows a range known to differ down to its differing rows: the range is split at the median key
- * of whichever side holds more of its rows, each half is compared (fenced, like a chunk), and only
+ * of whichever side holds more of its rows (or, when the key is one integer column and the range is
+ * bounded, at its middle value, which needs no query), each half is compared (fenced, like a chunk), and only
  * halves that differ are split further, until a half is small enough to compare row by row. The
  * number of queries is bounded: about four per level for each differing branch, at most
  * {@code maxRows} branches, and a hard ceiling of {@link #MAX_QUERIES}.
@@ -60,10 +61,13 @@ final class Bisector {
             compareRows(range);
             return;
         }
-        boolean bySource = sourceRows >= replicaRows;
-        long rows = bySource ? sourceRows : replicaRows;
-        queries++;
-        Optional<List<String>> mid = (bySource ? source : replica).keyAt(sql, shape, range, (rows - 1) / 2);
+        Optional<List<String>> mid = valueMidpoint(range);
+        if (mid == null) {
+            boolean bySource = sourceRows >= replicaRows;
+            long rows = bySource ? sourceRows : replicaRows;
+            queries++;
+            mid = (bySource ? source : replica).keyAt(sql, shape, range, (rows - 1) / 2);
+        }
         if (mid.isEmpty() || mid.equals(range.upper())) {
             compareRows(range);
             return;
@@ -74,6 +78,24 @@ final class Bisector {
                 narrow(half, sums[0].rows(), sums[1].rows());
             }
         }
+    }
+
+    /**
+     * The middle key value of a bounded range of a one-integer-column key, found without a query (the
+     * median key's query reads half the range's rows on the index); empty when no key lies strictly
+     * inside, null when the key is not one integer column or the range is open at an end. A gap in the
+     * keys only makes one half hold more rows, which the next levels split further.
+     */
+    private Optional<List<String>> valueMidpoint(KeyRange range) {
+        if (!shape.integerKey() || range.lower().isEmpty() || range.upper().isEmpty()) {
+            return null;
+        }
+        java.math.BigInteger lo = new java.math.BigInteger(range.lower().get().get(0));
+        java.math.BigInteger hi = new java.math.BigInteger(range.upper().get().get(0));
+        if (hi.subtract(lo).compareTo(java.math.BigInteger.ONE) <= 0) {
+            return Optional.empty(); // (lo, lo + 1] holds one key: compared row by row
+        }
+        return Optional.of(List.of(lo.add(hi.subtract(lo).shiftRight(1)).toString()));
     }
 
     /** Source and replica checksums of a range, the replica's read after it reached the source's GTIDs. */

@@ -64,6 +64,30 @@ final class ChunkComparer {
     Map<ServerSession, Verdict> compareAtOnce(ServerSession source, List<ServerSession> replicas, TableShape shape,
                                               ChunkSql sql, KeyRange range, ExecutorService readers)
             throws SQLException, InterruptedException {
+        FirstLook look = lookAtOnce(source, replicas, shape, sql, range, readers);
+        if (look.rounds() == null) {
+            return look.matched();
+        }
+        Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
+        for (ServerSession r : replicas) {
+            verdicts.put(r, look.matched().get(r)); // null for now keeps the replicas' order
+        }
+        long took = lastSourceNanos;
+        verdicts.putAll(look.rounds().runToEnd());
+        lastSourceNanos = took;
+        return verdicts;
+    }
+
+    /**
+     * The side-by-side read of {@link #compareAtOnce}: the replicas that matched, and the fenced rounds
+     * still to run for those that differ ({@code null} when none does), which the caller may run one at
+     * a time, when each is due, between other work.
+     */
+    record FirstLook(ChunkSum source, Map<ServerSession, Verdict> matched, Rounds rounds) {
+    }
+
+    FirstLook lookAtOnce(ServerSession source, List<ServerSession> replicas, TableShape shape, ChunkSql sql,
+                         KeyRange range, ExecutorService readers) throws SQLException, InterruptedException {
         Map<ServerSession, Future<ChunkSum>> reads = new LinkedHashMap<>();
         for (ServerSession r : replicas) {
             reads.put(r, readers.submit(() -> r.checksum(sql, range)));
@@ -83,7 +107,7 @@ final class ChunkComparer {
                 }
             }
         }
-        Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
+        Map<ServerSession, Verdict> matched = new LinkedHashMap<>();
         List<ServerSession> differing = new java.util.ArrayList<>();
         for (Map.Entry<ServerSession, Future<ChunkSum>> e : reads.entrySet()) {
             ChunkSum rs;
@@ -96,18 +120,13 @@ final class ChunkComparer {
                 throw new IllegalStateException(failed.getCause());
             }
             if (rs.equals(s)) {
-                verdicts.put(e.getKey(), Verdict.match(s, rs));
+                matched.put(e.getKey(), Verdict.match(s, rs));
             } else {
                 differing.add(e.getKey());
-                verdicts.put(e.getKey(), null); // keeps the replicas' order
             }
         }
-        if (!differing.isEmpty()) {
-            long took = lastSourceNanos;
-            verdicts.putAll(compare(source, differing, shape, sql, range, s));
-            lastSourceNanos = took;
-        }
-        return verdicts;
+        return new FirstLook(s, matched, differing.isEmpty() ? null
+                : new Rounds(source, differing, shape, sql, range, s));
     }
 
     /** One verdict per replica, in the replicas' order. */
@@ -123,19 +142,92 @@ final class ChunkComparer {
     Map<ServerSession, Verdict> compare(ServerSession source, List<ServerSession> replicas, TableShape shape,
                                         ChunkSql sql, KeyRange range, ChunkSum firstSource)
             throws SQLException, InterruptedException {
-        Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
-        Map<ServerSession, Integer> streak = new LinkedHashMap<>();
-        java.util.Set<ServerSession> decided = new java.util.HashSet<>();
-        Instant since = Instant.now();
-        ChunkSum previous = null;
+        return rounds(source, replicas, shape, sql, range, firstSource).runToEnd();
+    }
+
+    /** The rounds of {@link #compare(ServerSession, List, TableShape, ChunkSql, KeyRange, ChunkSum)}, none run yet. */
+    Rounds rounds(ServerSession source, List<ServerSession> replicas, TableShape shape, ChunkSql sql, KeyRange range,
+                  ChunkSum firstSource) {
+        return new Rounds(source, replicas, shape, sql, range, firstSource);
+    }
+
+    /**
+     * The fenced rounds of one range's comparison, as a state that can be resumed: {@link #round()}
+     * runs one, and {@link #dueNanos()} says when the next may run (after the back-off). What makes a
+     * difference confirmed depends only on the order of the reads within and across rounds, never on
+     * how long the pause between two rounds is, so the pause may be longer than the back-off (other
+     * chunks read meanwhile) without weakening anything.
+     */
+    final class Rounds {
+
+        private final ServerSession source;
+        private final List<ServerSession> replicas;
+        private final TableShape shape;
+        private final ChunkSql sql;
+        private final KeyRange range;
+        private final ChunkSum firstSource;
+        private final Map<ServerSession, Verdict> verdicts = new LinkedHashMap<>();
+        private final Map<ServerSession, Integer> streak = new LinkedHashMap<>();
+        private final java.util.Set<ServerSession> decided = new java.util.HashSet<>();
         // every source checksum seen: a replica showing any of them had exactly the source's rows at a moment
-        java.util.Set<ChunkSum> witnessed = new java.util.HashSet<>();
-        int maxRounds = settings.confirmations() + 4;
-        Duration pause = settings.backoff();
-        for (int round = 0; round < maxRounds; round++) {
-            if (round > 0) {
-                Thread.sleep(pause.toMillis());
-                pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
+        private final java.util.Set<ChunkSum> witnessed = new java.util.HashSet<>();
+        private final int maxRounds = settings.confirmations() + 4;
+        private Instant since = Instant.now();
+        private ChunkSum previous;
+        private ChunkSum first;
+        private Duration pause = settings.backoff();
+        private int round;
+        private boolean done;
+        private long dueNanos = System.nanoTime();
+
+        private Rounds(ServerSession source, List<ServerSession> replicas, TableShape shape, ChunkSql sql,
+                       KeyRange range, ChunkSum firstSource) {
+            this.source = source;
+            this.replicas = List.copyOf(replicas);
+            this.shape = shape;
+            this.sql = sql;
+            this.range = range;
+            this.firstSource = firstSource;
+        }
+
+        KeyRange range() {
+            return range;
+        }
+
+        /** The source's checksum in the first round (null before it ran). */
+        ChunkSum first() {
+            return first;
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        /** {@link System#nanoTime()} from which the next round may run. */
+        long dueNanos() {
+            return dueNanos;
+        }
+
+        /** The verdicts so far (final once {@link #done()}), in the replicas' order. */
+        Map<ServerSession, Verdict> verdicts() {
+            return verdicts;
+        }
+
+        Map<ServerSession, Verdict> runToEnd() throws SQLException, InterruptedException {
+            while (!done) {
+                long wait = dueNanos - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(Math.max(1, wait / 1_000_000));
+                }
+                round();
+            }
+            return verdicts;
+        }
+
+        /** Runs the next round; afterwards either {@link #done()} or due again after the back-off. */
+        void round() throws SQLException, InterruptedException {
+            if (done) {
+                throw new IllegalStateException("the comparison is over");
             }
             long roundStart = System.currentTimeMillis();
             long started = System.nanoTime();
@@ -144,6 +236,9 @@ final class ChunkComparer {
                 lastSourceNanos = System.nanoTime() - started;
             }
             String fence = source.executedGtids();
+            if (round == 0) {
+                first = s;
+            }
             witnessed.add(s);
             // touched since the round before began, less the stream's delivery slack: a transaction the
             // listener reports late still makes the chunk hot for the round after
@@ -179,10 +274,12 @@ final class ChunkComparer {
                     undecided = true;
                 }
             }
-            if (!undecided) {
-                break;
+            round++;
+            done = !undecided || round >= maxRounds;
+            if (!done) {
+                dueNanos = System.nanoTime() + pause.toNanos();
+                pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
             }
         }
-        return verdicts;
     }
 }

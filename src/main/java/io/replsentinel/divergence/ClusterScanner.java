@@ -21,8 +21,10 @@ import java.util.function.Consumer;
 
 /**
  * The checker of one cluster, on one thread of its own, so that each server has at most one of
- * its chunk queries in flight. In order of priority it: re-checks ranges it holds for diverged
- * (so a repair resolves them), runs checks that alerts asked for (whole tables, first), and walks
+ * its chunk queries in flight. In order of priority it: runs the next fenced round of a chunk of
+ * the pass that differed at first sight (once its back-off is over; the pass reads on meanwhile),
+ * re-checks ranges it holds for diverged (so a repair resolves them, one re-check interval after
+ * each was found), runs checks that alerts asked for (whole tables, first), and walks
  * every included table chunk by chunk in a slow background pass. Before each chunk it pauses while
  * the source is busy or a replica lags; a replica whose replication is not running is left out of
  * that chunk (no fence could be met).
@@ -50,6 +52,20 @@ final class ClusterScanner implements Runnable {
     private final TableCatalog catalog;
     private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
     private final Map<String, OpenRange> open = new LinkedHashMap<>();
+    /**
+     * When each open range is next checked again. Per range, and one interval after it was found:
+     * the finding was just confirmed over several rounds, so an immediate re-check could only repeat
+     * it (at the cost of those rounds again), and a stream of new findings never delays older ones.
+     */
+    private final Map<String, Instant> recheckDue = new LinkedHashMap<>();
+    /**
+     * Chunks of the background pass that differed at first sight, with the fenced rounds that confirm
+     * or clear them still to run. Their back-off pauses are spent reading the next chunks instead of
+     * waiting; each server still has one query in flight at a time, as this thread sends them all.
+     */
+    private final List<Pending> pending = new ArrayList<>();
+    /** A pass whose chunks have all been read, finished once its pending chunks are decided. */
+    private boolean passUnfinished;
     private final Map<TableRef, ChunkSizer> sizers = new LinkedHashMap<>();
 
     private volatile boolean stopped;
@@ -66,12 +82,15 @@ final class ClusterScanner implements Runnable {
     /** One reader thread per replica, so a chunk is read on every server at once. */
     private final java.util.concurrent.ExecutorService readers;
     private Instant nextPassAt = Instant.EPOCH;
-    private Instant nextRecheckAt = Instant.EPOCH;
     private Instant lastPassFinishedAt;
     private int passes;
     private long rowsChecked;
     private String state = "starting";
     private String lastError;
+
+    /** A chunk whose comparison is under way, with what its findings will say about how it was found. */
+    private record Pending(TableShape shape, ChunkSql sql, ChunkComparer.Rounds rounds, String foundBy, String trigger) {
+    }
 
     /** A range this scanner holds for diverged on one replica. */
     private record OpenRange(String replica, TableShape shape, KeyRange range, String rangeId, DivergenceFinding finding,
@@ -153,9 +172,25 @@ final class ClusterScanner implements Runnable {
 
     private void step() throws SQLException, InterruptedException {
         Instant now = Instant.now();
-        if (!open.isEmpty() && !now.isBefore(nextRecheckAt)) {
-            recheckOpen();
-            nextRecheckAt = Instant.now().plus(config.recheckInterval());
+        Pending due = duePending();
+        if (due != null) {
+            try {
+                due.rounds().round();
+            } catch (SQLException e) {
+                if (!isNoSuchTable(e)) {
+                    throw e;
+                }
+                pending.remove(due); // dropped (or renamed) meanwhile: nothing left to compare
+                return;
+            }
+            if (due.rounds().done()) {
+                pending.remove(due);
+                settle(due.shape(), due.sql(), due.rounds().range(), due.rounds().verdicts(), due.foundBy(), due.trigger());
+            }
+            return;
+        }
+        if (recheckDue.values().stream().anyMatch(at -> !now.isBefore(at))) {
+            recheckOpen(now);
             return;
         }
         Trigger t = triggers.peek();
@@ -164,15 +199,22 @@ final class ClusterScanner implements Runnable {
             runTrigger(t);
             return;
         }
-        if (pass.isEmpty() && !now.isBefore(nextPassAt)) {
+        if (pass.isEmpty() && passUnfinished && pending.isEmpty()) {
+            finishPass();
+        }
+        if (pass.isEmpty() && !passUnfinished && !now.isBefore(nextPassAt)) {
             startPass();
         }
         if (!pass.isEmpty()) {
             scanNextChunk();
             return;
         }
-        // idle: wake for a trigger or the next re-check
-        Trigger next = triggers.poll(200, TimeUnit.MILLISECONDS);
+        // idle: wake for a trigger, the next re-check or the next round of a pending chunk
+        long wait = 200;
+        for (Pending p : pending) {
+            wait = Math.min(wait, Math.max(1, (p.rounds().dueNanos() - System.nanoTime()) / 1_000_000));
+        }
+        Trigger next = triggers.poll(wait, TimeUnit.MILLISECONDS);
         if (next != null) {
             triggers.add(next);
             if (next.notBefore().isAfter(Instant.now())) {
@@ -187,7 +229,28 @@ final class ClusterScanner implements Runnable {
         pass = new ArrayDeque<>(tables.checked());
         passLower = Optional.empty();
         walk = null;
+        passUnfinished = true;
         state = "scanning";
+    }
+
+    private void finishPass() {
+        passUnfinished = false;
+        passes++;
+        lastPassFinishedAt = Instant.now();
+        nextPassAt = lastPassFinishedAt.plus(config.scanInterval());
+        state = "idle";
+    }
+
+    /** The pending chunk whose next round is due, longest due first; null when none is. */
+    private Pending duePending() {
+        long now = System.nanoTime();
+        Pending due = null;
+        for (Pending p : pending) {
+            if (p.rounds().dueNanos() - now <= 0 && (due == null || p.rounds().dueNanos() - due.rounds().dueNanos() < 0)) {
+                due = p;
+            }
+        }
+        return due;
     }
 
     private void scanNextChunk() throws SQLException, InterruptedException {
@@ -216,12 +279,13 @@ final class ClusterScanner implements Runnable {
                     walk = new IntegerKeyChunks(bounds[0], bounds[1]);
                 }
                 range = walk.next(sizer.rows());
-                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true).rows;
+                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true, true).rows;
                 walk.measured(rows);
             } else {
                 Next next = next(sql, shape, passLower, sizer.rows());
                 range = next.range();
-                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum(), false).rows;
+                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum(), false,
+                        true).rows;
             }
         } catch (SQLException e) {
             if (!isNoSuchTable(e)) {
@@ -238,11 +302,8 @@ final class ClusterScanner implements Runnable {
             pass.remove();
             passLower = Optional.empty();
             walk = null;
-            if (pass.isEmpty()) {
-                passes++;
-                lastPassFinishedAt = Instant.now();
-                nextPassAt = lastPassFinishedAt.plus(config.scanInterval());
-                state = "idle";
+            if (pass.isEmpty() && pending.isEmpty()) {
+                finishPass();
             }
         } else {
             passLower = range.upper();
@@ -280,14 +341,17 @@ final class ClusterScanner implements Runnable {
     /** Compares one range on the given replicas and publishes what changed; returns the source's row count. */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger) throws SQLException, InterruptedException {
-        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false);
+        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false, false);
     }
 
     /**
      * @param atOnce read the source and the replicas side by side (the range is known before any read)
+     * @param defer  leave a chunk that differs at first sight {@link #pending}: its further rounds run
+     *               when due, between the next chunks, and it is decided then (never called decided here)
      */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
-                               ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource, boolean atOnce)
+                               ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource, boolean atOnce,
+                               boolean defer)
             throws SQLException, InterruptedException {
         if (on.isEmpty()) {
             if (atOnce) {
@@ -297,19 +361,35 @@ final class ClusterScanner implements Runnable {
             return new Checked(firstSource == null ? 0 : firstSource.rows(), false);
         }
         long started = System.nanoTime();
-        Map<ServerSession, Verdict> verdicts = atOnce ? comparer.compareAtOnce(source, on, shape, sql, range, readers)
-                : comparer.compare(source, on, shape, sql, range, firstSource);
-        boolean decided = true;
-        long rows = 0;
-        for (Map.Entry<ServerSession, Verdict> e : verdicts.entrySet()) {
-            Verdict v = e.getValue();
-            rows = v.source().rows();
-            metrics.chunk(cluster, v.kind().name().toLowerCase());
-            switch (v.kind()) {
-                case MATCH -> matched(e.getKey(), shape, range, v);
-                case DIFFER -> diverged(e.getKey(), shape, sql, range, v, foundBy, trigger);
-                case INCONCLUSIVE -> decided = false;
+        Map<ServerSession, Verdict> verdicts;
+        boolean decided;
+        long rows;
+        if (defer) {
+            ChunkComparer.Rounds rest;
+            if (atOnce) {
+                ChunkComparer.FirstLook look = comparer.lookAtOnce(source, on, shape, sql, range, readers);
+                verdicts = look.matched();
+                rest = look.rounds();
+                rows = look.source().rows();
+            } else {
+                rest = comparer.rounds(source, on, shape, sql, range, firstSource);
+                rest.round();
+                rows = rest.first().rows();
+                verdicts = rest.done() ? rest.verdicts() : Map.of();
+                rest = rest.done() ? null : rest;
             }
+            decided = settle(shape, sql, range, verdicts, foundBy, trigger) && rest == null;
+            if (rest != null) {
+                pending.add(new Pending(shape, sql, rest, foundBy, trigger));
+            }
+        } else {
+            verdicts = atOnce ? comparer.compareAtOnce(source, on, shape, sql, range, readers)
+                    : comparer.compare(source, on, shape, sql, range, firstSource);
+            rows = 0;
+            for (Verdict v : verdicts.values()) {
+                rows = v.source().rows();
+            }
+            decided = settle(shape, sql, range, verdicts, foundBy, trigger);
         }
         if (sizer != null) {
             sizer.measured(rows, Duration.ofNanos(comparer.lastSourceNanos()));
@@ -321,8 +401,26 @@ final class ClusterScanner implements Runnable {
         return new Checked(rows, decided);
     }
 
+    /** Publishes what the verdicts change; true when every one of them is decided. */
+    private boolean settle(TableShape shape, ChunkSql sql, KeyRange range, Map<ServerSession, Verdict> verdicts,
+                           String foundBy, String trigger) throws SQLException {
+        boolean decided = true;
+        for (Map.Entry<ServerSession, Verdict> e : verdicts.entrySet()) {
+            Verdict v = e.getValue();
+            metrics.chunk(cluster, v.kind().name().toLowerCase());
+            switch (v.kind()) {
+                case MATCH -> matched(e.getKey(), shape, range, v);
+                case DIFFER -> diverged(e.getKey(), shape, sql, range, v, foundBy, trigger);
+                case INCONCLUSIVE -> decided = false;
+            }
+        }
+        return decided;
+    }
+
     private void matched(ServerSession replica, TableShape shape, KeyRange range, Verdict v) {
-        OpenRange was = open.remove(key(replica.id(), Findings.rangeId(shape.table(), range)));
+        String k = key(replica.id(), Findings.rangeId(shape.table(), range));
+        OpenRange was = open.remove(k);
+        recheckDue.remove(k);
         if (was != null) {
             publish.accept(Findings.matched(was.finding(), v, Instant.now()));
         }
@@ -354,13 +452,20 @@ final class ClusterScanner implements Runnable {
                 was != null ? was.finding().foundBy() : foundBy, was != null ? was.finding().trigger() : trigger,
                 config.reportKeyValues(), lastTouched, Instant.now());
         open.put(key(replica.id(), rangeId), new OpenRange(replica.id(), shape, range, rangeId, f, narrowed.rows()));
+        recheckDue.putIfAbsent(key(replica.id(), rangeId), Instant.now().plus(config.recheckInterval()));
         LOG.warnf("Data divergence in %s on %s, table %s: %d row(s) differ (source %d rows, replica %d rows)",
                 cluster, replica.id(), shape.table(), f.differingRows(), f.sourceRows(), f.replicaRows());
         publish.accept(f);
     }
 
-    private void recheckOpen() throws SQLException, InterruptedException {
+    private void recheckOpen(Instant now) throws SQLException, InterruptedException {
         for (OpenRange o : List.copyOf(open.values())) {
+            String k = key(o.replica(), o.rangeId());
+            Instant due = recheckDue.get(k);
+            if (due == null || now.isBefore(due)) {
+                continue;
+            }
+            recheckDue.put(k, now.plus(config.recheckInterval()));
             Optional<ServerSession> replica = replicas.stream().filter(r -> r.id().equals(o.replica())).findFirst();
             if (replica.isEmpty() || lagOf(replica.get()).isEmpty()) {
                 continue;
@@ -373,7 +478,8 @@ final class ClusterScanner implements Runnable {
                     throw e;
                 }
                 // the table is gone from the source: no rows left to differ
-                open.remove(key(o.replica(), o.rangeId()));
+                open.remove(k);
+                recheckDue.remove(k);
                 ChunkSum none = new ChunkSum(0, 0);
                 publish.accept(Findings.matched(o.finding(), Verdict.match(none, none), Instant.now()));
             }
@@ -416,7 +522,7 @@ final class ClusterScanner implements Runnable {
                 Next next = next(sql, shape, lower, sizer.rows());
                 KeyRange range = next.range();
                 decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname(),
-                        next.sum(), false).decided;
+                        next.sum(), false, false).decided;
                 lower = range.upper();
             } while (lower.isPresent() && !stopped);
         }
@@ -523,6 +629,9 @@ final class ClusterScanner implements Runnable {
         }
         replicas.forEach(ServerSession::close);
         replicas.clear();
+        // their rounds were bound to the sessions just closed; like a chunk cut short by the error, they
+        // are compared again in the next pass
+        pending.clear();
         source = null;
         readyChecked = null;
     }

@@ -30,6 +30,13 @@ final class TableCatalog {
             "enum", "set", "json");
     /** Integer types: a key of one of them is chunked by value. */
     static final Set<String> INTEGER_TYPES = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
+    /**
+     * Types whose text form is made of digits, signs, points, exponents, dashes, colons and spaces, and so
+     * can never be the letter {@code N}: a NULL of theirs is hashed as {@code N} (see {@code ChunkSql}).
+     * Binary strings, bit, enum, set, JSON and spatial types are not among them: they can hold any byte.
+     */
+    static final Set<String> NUMERIC_TYPES = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint",
+            "decimal", "numeric", "float", "double", "real", "date", "datetime", "timestamp", "time", "year");
 
     private final TableFilter filter;
 
@@ -62,6 +69,7 @@ final class TableCatalog {
         Set<String> nullable = new java.util.HashSet<>();
         Set<String> text = new java.util.HashSet<>();
         Set<String> integers = new java.util.HashSet<>();
+        Set<String> numeric = new java.util.HashSet<>();
         for (Map<String, String> c : source.rows("SELECT COLUMN_NAME AS c, IS_NULLABLE AS n, EXTRA AS e, DATA_TYPE AS d"
                 + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                 table.schema(), table.name())) {
@@ -69,6 +77,9 @@ final class TableCatalog {
                 nullable.add(c.get("C"));
             }
             String type = String.valueOf(c.get("D")).toLowerCase();
+            if (NUMERIC_TYPES.contains(type)) {
+                numeric.add(c.get("C"));
+            }
             if (TEXT_TYPES.contains(type)) {
                 text.add(c.get("C"));
             } else if (INTEGER_TYPES.contains(type)) {
@@ -94,7 +105,7 @@ final class TableCatalog {
         for (Map.Entry<String, List<String>> e : unique.entrySet()) {
             if (!unusable.contains(e.getKey())) {
                 boolean integerKey = e.getValue().size() == 1 && integers.contains(e.getValue().get(0));
-                return new TableShape(table, e.getKey(), e.getValue(), columns, nullable, text, integerKey);
+                return new TableShape(table, e.getKey(), e.getValue(), columns, nullable, text, numeric, integerKey);
             }
         }
         return null;

@@ -34,6 +34,15 @@ class ChunkSqlTest {
     }
 
     @Test
+    void nullableNumbersAndDates_standAsTheLetterN_otherNullablesKeepTheirMarker() {
+        TableShape typed = new TableShape(new TableRef("s", "t"), "PRIMARY", List.of("id"), List.of("id", "name", "qty", "at", "raw"),
+                java.util.Set.of("name", "qty", "at", "raw"), java.util.Set.of("name"), java.util.Set.of("id", "qty", "at"), true);
+        assertThat(new ChunkSql(typed).checksum(KeyRange.ALL)).isEqualTo("SELECT COUNT(*), COALESCE(BIT_XOR(CRC32("
+                + "CONCAT_WS('#', `id`, CAST(`name` AS BINARY), IFNULL(`qty`, 'N'), IFNULL(`at`, 'N'), `raw`,"
+                + " CONCAT(ISNULL(`name`), ISNULL(`raw`))))), 0) FROM `s`.`t` FORCE INDEX (`PRIMARY`)");
+    }
+
+    @Test
     void headOfASingleColumnKey_readsBoundAndChecksumInOneQuery() {
         assertThat(new ChunkSql(one).head(KeyRange.of(List.of("5"), null))).startsWith("SELECT COUNT(*), COALESCE(BIT_XOR(h), 0),"
                 + " MAX(`id`) FROM (SELECT `id`, CRC32(").endsWith(" AS h FROM `s`.`t` FORCE INDEX (`PRIMARY`) WHERE `id` > ?"
