@@ -14,12 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.kafka.KafkaContainer;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +21,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The Kafka broker stopped and started under a running service: the packaged jar polls a real
@@ -45,8 +37,6 @@ import static org.awaitility.Awaitility.await;
  */
 class BrokerRestartIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String CLUSTER = "restart-lab";
     private static final String STATUS = "mysql.replication.status";
     private static final String ALERTS = "mysql.replication.alerts";
@@ -54,15 +44,14 @@ class BrokerRestartIT {
     /** Long enough for several polls (1 s) and the repaired alert's keep-firing-for (3 s) to pass in the outage. */
     private static final Duration OUTAGE = Duration.ofSeconds(10);
 
-    private Process service;
+    private PackagedService service;
     private KafkaContainer kafka;
     private Topology topology;
 
     @AfterEach
     void stopEverything() throws InterruptedException {
         if (service != null) {
-            service.destroyForcibly();
-            service.waitFor(10, TimeUnit.SECONDS);
+            service.close();
         }
         if (kafka != null) {
             kafka.stop();
@@ -76,7 +65,7 @@ class BrokerRestartIT {
     void brokerStoppedAndStartedMidStream_losesNoStatus_andEveryAlertChangeArrivesExactlyOnce() throws Exception {
         Assumptions.assumeTrue(DockerEngine.canRun(), "no Docker engine can run here (needs Linux and root)");
         Path work = Files.createTempDirectory(Path.of("target"), "broker-restart-");
-        kafka = LabKafkaContainer.onFixedPort(freePort());
+        kafka = LabKafkaContainer.onFixedPort(PackagedService.freePort());
         kafka.start();
         String bootstrap = kafka.getBootstrapServers();
         topology = Topology.mariadb(2);
@@ -84,9 +73,9 @@ class BrokerRestartIT {
         DbServer first = topology.replicas().get(0);
         DbServer second = topology.replicas().get(1);
 
-        int http = freePort();
+        int http = PackagedService.freePort();
         service = launch(work, bootstrap, http);
-        awaitReady(http);
+        service.awaitReady(Duration.ofSeconds(90));
 
         try (KafkaTestClient records = KafkaTestClient.fromBeginning(bootstrap, STATUS, ALERTS)) {
             // fault A fires with the broker up
@@ -197,7 +186,7 @@ class BrokerRestartIT {
         assertThat(Files.readString(work.resolve("service.log"))).doesNotContain(Topology.MONITOR_PASSWORD);
     }
 
-    private Process launch(Path work, String bootstrap, int http) throws IOException {
+    private PackagedService launch(Path work, String bootstrap, int http) throws IOException {
         Path config = work.resolve("inventory.yaml");
         StringBuilder yaml = new StringBuilder("sentinel:\n  clusters:\n    " + CLUSTER + ":\n      user: "
                 + Topology.MONITOR_USER + "\n      password: ${RESTART_LAB_PASSWORD}\n      instances:\n");
@@ -207,25 +196,12 @@ class BrokerRestartIT {
                     .append("\n          role: ").append(i == 0 ? "primary" : "replica").append('\n');
         }
         Files.writeString(config, yaml);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(http));
-        env.put("RESTART_LAB_PASSWORD", Topology.MONITOR_PASSWORD);
-        env.put("SENTINEL_RULES_KEEP_FIRING_FOR", "3s");
-        // this test counts every alert change on the topic: the binlog listeners (their own tests) stay off
-        env.put("SENTINEL_BINLOG_ENABLED", "false");
-        pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
-        return pb.start();
-    }
-
-    private void awaitReady(int port) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(service.isAlive()).as("service process alive").isTrue();
-            assertThat(get(port, "/q/health/ready")).contains("\"status\": \"UP\"");
-        });
+        return PackagedService.with(config, work.resolve("service.log")).port(http).kafka(bootstrap)
+                .env("RESTART_LAB_PASSWORD", Topology.MONITOR_PASSWORD)
+                .env("SENTINEL_RULES_KEEP_FIRING_FOR", "3s")
+                // this test counts every alert change on the topic: the binlog listeners (their own tests) stay off
+                .env("SENTINEL_BINLOG_ENABLED", "false")
+                .start();
     }
 
     private static java.util.function.Predicate<ConsumerRecord<String, String>> alert(DbServer replica, String status) {
@@ -239,17 +215,5 @@ class BrokerRestartIT {
 
     private static String status(ConsumerRecord<String, String> r) {
         return KafkaTestClient.json(r).path("status").asText();
-    }
-
-    private static String get(int port, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

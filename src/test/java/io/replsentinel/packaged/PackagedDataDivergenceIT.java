@@ -22,7 +22,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,24 +38,20 @@ import static org.awaitility.Awaitility.await;
  */
 class PackagedDataDivergenceIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final String SCHEMA = "divcheck";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<Process> started = new ArrayList<>();
+    private final List<PackagedService> started = new ArrayList<>();
 
     @AfterEach
-    void stopWhatWasStarted() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+    void stopWhatWasStarted() {
+        started.forEach(PackagedService::close);
     }
 
     @Test
     void rowsChangedDeletedAndAddedOnBothFlavors_areNamedAndResolve_keylessTablesSkipped_writesAndMixedVersionsClean()
             throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-divergence-");
-        int port = PackagedServiceIT.freePort();
+        int port = PackagedService.freePort();
         CompletableFuture<Topology> my = CompletableFuture.supplyAsync(() -> Topology.mysql(1));
         CompletableFuture<Topology> maria = CompletableFuture.supplyAsync(() -> Topology.mariadb(1));
         CompletableFuture<Topology> sk = CompletableFuture.supplyAsync(() -> Topology.builder(Flavor.MARIADB)
@@ -82,8 +77,7 @@ class PackagedDataDivergenceIT {
                 t.awaitReplicasCaughtUp(Duration.ofSeconds(60));
             }
 
-            Process service = launch(config, work.resolve("kafka"), port, work.resolve("service.log"));
-            PackagedServiceIT.awaitReady(port, service);
+            launch(config, work.resolve("kafka"), port, work.resolve("service.log")).awaitReady(Duration.ofSeconds(90));
 
             // steady writes on both flavors' busy tables while the faults below are found and repaired
             for (Topology t : List.of(mysql, mariadb)) {
@@ -116,7 +110,7 @@ class PackagedDataDivergenceIT {
                     assertThat(alert.path("labels").path("severity").asText()).isEqualTo("critical");
                     assertThat(differingKeys(alert)).isEqualTo(expected);
                 });
-                JsonNode report = json(PackagedServiceIT.get(port, "/api/divergence/" + cluster));
+                JsonNode report = json(PackagedService.get(port, "/api/divergence/" + cluster));
                 Set<String> skipped = new HashSet<>();
                 report.path("skipped").forEach(s -> skipped.add(s.path("table").asText()));
                 assertThat(skipped).as(cluster + " skipped tables").contains(SCHEMA + ".nokey");
@@ -140,7 +134,7 @@ class PackagedDataDivergenceIT {
             assertThat(failure.get()).isNull();
             assertThat(written.get()).as("writes while checking").isGreaterThan(200);
             // nothing about the busy tables, firing or recently resolved, on either flavor
-            JsonNode alerts = json(PackagedServiceIT.get(port, "/api/alerts"));
+            JsonNode alerts = json(PackagedService.get(port, "/api/alerts"));
             List<String> busy = new ArrayList<>();
             alerts.forEach(a -> {
                 if (a.path("labels").path("alertname").asText().equals("DataDivergence")
@@ -156,31 +150,24 @@ class PackagedDataDivergenceIT {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(chunks(port, "orders-skew", "match")).isGreaterThanOrEqualTo(3));
             assertThat(chunks(port, "orders-skew", "differ")).isZero();
-            assertThat(json(PackagedServiceIT.get(port, "/api/divergence/orders-skew")).path("diverged")).isEmpty();
+            assertThat(json(PackagedService.get(port, "/api/divergence/orders-skew")).path("diverged")).isEmpty();
             assertThat(divergence(port, "orders-skew", skew.replicas().get(0).id(), SCHEMA + ".items")).isNull();
         }
     }
 
-    private Process launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.remove("KAFKA_BOOTSTRAP_SERVERS");
-        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
-        env.put("SENTINEL_EMBEDDED_KAFKA_DATA_DIR", dataDir.toString());
-        env.put("SENTINEL_EMBEDDED_KAFKA_PORT", Integer.toString(PackagedServiceIT.freePort()));
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-        // the checker as an operator switches it on; short cadences so a repair resolves within the test
-        env.put("SENTINEL_DIVERGENCE_ENABLED", "true");
-        env.put("SENTINEL_DIVERGENCE_INCLUDE_SCHEMAS", SCHEMA);
-        env.put("SENTINEL_DIVERGENCE_REPORT_KEY_VALUES", "true");
-        env.put("SENTINEL_DIVERGENCE_SCAN_INTERVAL", "1s");
-        env.put("SENTINEL_DIVERGENCE_RECHECK_INTERVAL", "1s");
-        env.put("SENTINEL_DIVERGENCE_PAUSE_FOR", "1s");
-        env.put("SENTINEL_RULES_KEEP_FIRING_FOR", "2s");
-        env.put("SENTINEL_BINLOG_ENABLED", "false");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
+    private PackagedService launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
+        PackagedService p = PackagedService.with(config, log).port(httpPort).embeddedKafka(dataDir)
+                .env("SENTINEL_EMBEDDED_KAFKA_PORT", Integer.toString(PackagedService.freePort()))
+                // the checker as an operator switches it on; short cadences so a repair resolves within the test
+                .env("SENTINEL_DIVERGENCE_ENABLED", "true")
+                .env("SENTINEL_DIVERGENCE_INCLUDE_SCHEMAS", SCHEMA)
+                .env("SENTINEL_DIVERGENCE_REPORT_KEY_VALUES", "true")
+                .env("SENTINEL_DIVERGENCE_SCAN_INTERVAL", "1s")
+                .env("SENTINEL_DIVERGENCE_RECHECK_INTERVAL", "1s")
+                .env("SENTINEL_DIVERGENCE_PAUSE_FOR", "1s")
+                .env("SENTINEL_RULES_KEEP_FIRING_FOR", "2s")
+                .env("SENTINEL_BINLOG_ENABLED", "false")
+                .start();
         started.add(p);
         return p;
     }
@@ -226,7 +213,7 @@ class PackagedDataDivergenceIT {
 
     /** The firing DataDivergence alert of a replica's table, as the API shows the cluster; null when none fires. */
     private static JsonNode divergence(int port, String cluster, String instance, String table) throws Exception {
-        for (JsonNode a : json(PackagedServiceIT.get(port, "/api/clusters/" + cluster)).path("firingAlerts")) {
+        for (JsonNode a : json(PackagedService.get(port, "/api/clusters/" + cluster)).path("firingAlerts")) {
             JsonNode l = a.path("labels");
             if (l.path("alertname").asText().equals("DataDivergence") && l.path("instance").asText().equals(instance)
                     && l.path("table").asText().equals(table)) {
@@ -250,7 +237,7 @@ class PackagedDataDivergenceIT {
     private static double chunks(int port, String cluster, String outcome) throws Exception {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^sentinel_divergence_chunks_total\\{cluster=\""
                 + java.util.regex.Pattern.quote(cluster) + "\",outcome=\"" + outcome + "\",?} (\\S+)$",
-                java.util.regex.Pattern.MULTILINE).matcher(PackagedServiceIT.get(port, "/q/metrics"));
+                java.util.regex.Pattern.MULTILINE).matcher(PackagedService.get(port, "/q/metrics"));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -13,12 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,36 +37,24 @@ import static org.awaitility.Awaitility.await;
  */
 class PackagedServiceIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The monitoring password: no log, record, metric or API answer may ever show it. */
     static final String SECRET = "never-printed-pw";
-    private final List<Process> started = new ArrayList<>();
+    /** Ready within 90 s: a start beside real servers on a loaded two-core machine has taken over 40 s. */
+    private static final Duration READY = Duration.ofSeconds(90);
+    private final List<PackagedService> started = new ArrayList<>();
 
     @AfterEach
-    void stopWhatWasStarted() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+    void stopWhatWasStarted() {
+        started.forEach(PackagedService::close);
     }
 
-    private Process launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
+    private PackagedService launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
         return launch(config, dataDir, httpPort, log, Map.of());
     }
 
-    private Process launch(Path config, Path dataDir, int httpPort, Path log, Map<String, String> settings) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.remove("KAFKA_BOOTSTRAP_SERVERS");
-        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
-        env.put("SENTINEL_EMBEDDED_KAFKA_DATA_DIR", dataDir.toString());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-        env.put("ORDERS_MONITOR_PASSWORD", SECRET);
-        env.putAll(settings);
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
+    private PackagedService launch(Path config, Path dataDir, int httpPort, Path log, Map<String, String> settings) throws IOException {
+        PackagedService p = PackagedService.with(config, log).port(httpPort).embeddedKafka(dataDir)
+                .env("ORDERS_MONITOR_PASSWORD", SECRET).env(settings).start();
         started.add(p);
         return p;
     }
@@ -82,24 +63,23 @@ class PackagedServiceIT {
     void runCommand_startsEmbeddedBrokerPollsSampleInventoryAndSurvivesRestart() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-");
         Path dataDir = work.resolve("kafka");
-        int port = freePort();
-        Process first = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("first.log"));
+        int port = PackagedService.freePort();
+        PackagedService first = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("first.log"));
 
-        awaitReady(port, first);
+        first.awaitReady(READY);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(get(port, "/q/metrics")).contains("mysql_instance_up{cluster=\"orders\",instance=\"127.0.0.1:13306\"} 0.0");
-            assertThat(get(port, "/api/alerts")).contains("\"alertname\":\"InstanceUnreachable\"")
+            assertThat(PackagedService.get(port, "/q/metrics")).contains("mysql_instance_up{cluster=\"orders\",instance=\"127.0.0.1:13306\"} 0.0");
+            assertThat(PackagedService.get(port, "/api/alerts")).contains("\"alertname\":\"InstanceUnreachable\"")
                     .contains("\"instance\":\"127.0.0.1:13306\"").contains("\"cause\":\"refused\"");
         });
         assertThat(Files.readString(work.resolve("first.log"))).contains("started the embedded Kafka broker")
                 .doesNotContain("NoClassDefFoundError");
         assertNoSecret("first.log", Files.readString(work.resolve("first.log")));
 
-        first.destroy();
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        assertThat(first.terminate(Duration.ofSeconds(30))).as("stops on SIGTERM").isTrue();
 
-        Process second = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("second.log"));
-        awaitReady(port, second);
+        PackagedService second = launch(Path.of("config/sample-inventory.yaml").toAbsolutePath(), dataDir, port, work.resolve("second.log"));
+        second.awaitReady(READY);
         assertThat(Files.readString(work.resolve("second.log"))).doesNotContain("Created Kafka topics");
     }
 
@@ -107,7 +87,7 @@ class PackagedServiceIT {
     void kafkaInTheYaml_isUsed_andNoEmbeddedBrokerStarts() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-kafka-");
         Path embeddedDir = work.resolve("embedded-kafka");
-        int unreachable = freePort();
+        int unreachable = PackagedService.freePort();
         try (EmbeddedKafkaBroker users = EmbeddedKafkaBroker.start(work.resolve("users-kafka"), 0)) {
             Path config = work.resolve("with-kafka.yaml");
             Files.writeString(config, """
@@ -123,9 +103,9 @@ class PackagedServiceIT {
                             - host: 127.0.0.1
                               port: %d
                     """.formatted(users.bootstrapServers(), unreachable));
-            int port = freePort();
-            Process p = launch(config, embeddedDir, port, work.resolve("kafka.log"));
-            awaitReady(port, p);
+            int port = PackagedService.freePort();
+            PackagedService p = launch(config, embeddedDir, port, work.resolve("kafka.log"));
+            p.awaitReady(READY);
             try (KafkaTestClient kafka = KafkaTestClient.fromBeginning(users.bootstrapServers(), "mysql.replication.status")) {
                 JsonNode status = KafkaTestClient.json(kafka.awaitRecord("mysql.replication.status",
                         r -> KafkaTestClient.json(r).path("cluster").asText().equals("yaml-kafka"), Duration.ofSeconds(60)));
@@ -135,25 +115,25 @@ class PackagedServiceIT {
             assertThat(Files.readString(work.resolve("kafka.log"))).doesNotContain("started the embedded Kafka broker")
                     .doesNotContain("never-printed-pw");
             assertThat(embeddedDir).as("no embedded broker data").doesNotExist();
-            p.destroy(); // before the broker it writes to goes away
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            // before the broker it writes to goes away
+            assertThat(p.terminate(Duration.ofSeconds(30))).as("stops on SIGTERM").isTrue();
         }
     }
 
     @Test
     void composeInventory_startsTheService_whichServesConsoleAndRunbooks_andReadsComposeHostsAsUnresolvableHere() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-compose-");
-        int port = freePort();
+        int port = PackagedService.freePort();
         // the very file docker-compose.yml mounts into the service's container
-        Process p = launch(Path.of("deploy/compose/inventory.yaml").toAbsolutePath(), work.resolve("kafka"), port,
+        PackagedService p = launch(Path.of("deploy/compose/inventory.yaml").toAbsolutePath(), work.resolve("kafka"), port,
                 work.resolve("compose.log"));
-        awaitReady(port, p);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(port, "/api/alerts"))
+        p.awaitReady(READY);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(PackagedService.get(port, "/api/alerts"))
                 .contains("\"instance\":\"db-source:3306\"").contains("\"cause\":\"unresolvable\""));
-        assertThat(get(port, "/")).contains("<title>repl-sentinel</title>").contains("console.js");
-        assertThat(get(port, "/console.js")).contains("/api/clusters");
+        assertThat(PackagedService.get(port, "/")).contains("<title>repl-sentinel</title>").contains("console.js");
+        assertThat(PackagedService.get(port, "/console.js")).contains("/api/clusters");
         // docs/runbooks.md travels inside the packaged application
-        assertThat(get(port, "/runbooks")).contains("<h2 id=\"replicasourcemismatch\">ReplicaSourceMismatch</h2>");
+        assertThat(PackagedService.get(port, "/runbooks")).contains("<h2 id=\"replicasourcemismatch\">ReplicaSourceMismatch</h2>");
     }
 
     @Test
@@ -170,8 +150,8 @@ class PackagedServiceIT {
                         - host: 10.0.0.11
                           port: 33o6
                 """);
-        Process p = launch(config, work.resolve("kafka"), freePort(), work.resolve("bad.log"));
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+        PackagedService p = launch(config, work.resolve("kafka"), PackagedService.freePort(), work.resolve("bad.log"));
+        assertThat(p.awaitExit(Duration.ofSeconds(60))).as("exits").isTrue();
         assertThat(p.exitValue()).isNotZero();
         assertThat(Files.readString(work.resolve("bad.log")))
                 .contains("sentinel.clusters.orders.instances[0].port")
@@ -192,8 +172,8 @@ class PackagedServiceIT {
                         - host: db1
                           port: 3306
                 """);
-        Process p = launch(config, work.resolve("kafka"), freePort(), work.resolve("dup.log"));
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+        PackagedService p = launch(config, work.resolve("kafka"), PackagedService.freePort(), work.resolve("dup.log"));
+        assertThat(p.awaitExit(Duration.ofSeconds(60))).as("exits").isTrue();
         assertThat(p.exitValue()).isNotZero();
         assertThat(Files.readString(work.resolve("dup.log")))
                 .contains("sentinel.clusters.orders.instances[1]").contains("db1:3306 is listed twice");
@@ -215,8 +195,8 @@ class PackagedServiceIT {
     void alertsKeepTheirStateAcrossSigtermAndSigkill_oneContinuousAlertEverywhereAndNoSecretAnywhere() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-restart-");
         Path dataDir = work.resolve("kafka");
-        int port = freePort();
-        int kafkaPort = freePort();
+        int port = PackagedService.freePort();
+        int kafkaPort = PackagedService.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
         try (Topology topology = Topology.mariadb(1);
              AlertmanagerProcess alertmanager = AlertmanagerProcess.start();
@@ -253,8 +233,8 @@ class PackagedServiceIT {
 
             // 1. both faults fire while Slack answers 500
             slack.failWith(500);
-            Process first = launch(config, dataDir, port, work.resolve("first.log"), settings);
-            awaitReady(port, first);
+            PackagedService first = launch(config, dataDir, port, work.resolve("first.log"), settings);
+            first.awaitReady(READY);
             faults.duplicateKeyOnReplica(replica, 100);
             faults.makeWritable(replica);
             JsonNode broken = awaitAlert(bootstrap, a -> is(a, "firing", SQL_THREAD_STOPPED, replica));
@@ -272,14 +252,13 @@ class PackagedServiceIT {
 
             // 2. SIGTERM with Slack's outbox full: it is kept in the alert state. Slack comes back and
             //    the writable replica is repaired while the service is down
-            first.destroy();
-            assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(first.terminate(Duration.ofSeconds(60))).as("stops on SIGTERM").isTrue();
             assertThat(Files.readString(work.resolve("first.log"))).contains("Stopping with undelivered alert changes for [slack]");
             slack.failWith(0);
             faults.makeReadOnly(replica);
             long launched = System.nanoTime();
-            Process second = launch(config, dataDir, port, work.resolve("second.log"), settings);
-            long restoredMillis = awaitRestored(port, second, brokenFp, startsAt, launched);
+            PackagedService second = launch(config, dataDir, port, work.resolve("second.log"), settings);
+            long restoredMillis = awaitRestored(second, brokenFp, startsAt, launched);
             JsonNode resolvedAfterTerm = awaitAlert(bootstrap, a -> is(a, "resolved", WRITABLE, replica));
             assertThat(resolvedAfterTerm.path("fingerprint").asText()).isEqualTo(writableFp);
             assertThat(resolvedAfterTerm.path("startsAt").asText()).isEqualTo(writable.path("startsAt").asText());
@@ -306,12 +285,12 @@ class PackagedServiceIT {
                 assertThat(records(bootstrap, writableFp, "firing")).hasSize(2);
                 assertThat(slackMessages(slack, writableFp, "[FIRING]")).hasSize(2);
             });
-            second.destroyForcibly();
-            assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
+            second.kill();
+            assertThat(second.isAlive()).as("killed").isFalse();
             faults.makeReadOnly(replica);
             launched = System.nanoTime();
-            Process third = launch(config, dataDir, port, work.resolve("third.log"), settings);
-            long restoredAfterKillMillis = awaitRestored(port, third, brokenFp, startsAt, launched);
+            PackagedService third = launch(config, dataDir, port, work.resolve("third.log"), settings);
+            long restoredAfterKillMillis = awaitRestored(third, brokenFp, startsAt, launched);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> records(bootstrap, writableFp, "resolved").size() >= 2);
             // a change a sink took just before the SIGKILL may be sent once more: one repeat at most
@@ -339,7 +318,7 @@ class PackagedServiceIT {
                 assertNoSecret(log, Files.readString(work.resolve(log)));
             }
             for (String path : List.of("/api/alerts", "/api/clusters", "/api/clusters/orders", "/q/metrics")) {
-                assertNoSecret(path, get(port, path));
+                assertNoSecret(path, PackagedService.get(port, path));
             }
             try (KafkaTestClient kafka = KafkaTestClient.fromBeginning(bootstrap, ALERTS, "mysql.replication.status",
                     "mysql.replication.alert-state", "mysql.replication.dlq")) {
@@ -350,8 +329,7 @@ class PackagedServiceIT {
             slack.since(0).forEach(m -> assertNoSecret("Slack", m.toString()));
             assertNoSecret("Alertmanager", alertmanager.alerts().toString());
 
-            third.destroy();
-            assertThat(third.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(third.terminate(Duration.ofSeconds(60))).as("stops on SIGTERM").isTrue();
             assertThat(Files.readString(work.resolve("third.log"))).doesNotContain("undelivered alert changes");
         }
     }
@@ -364,10 +342,10 @@ class PackagedServiceIT {
     }
 
     /** Milliseconds from launch until the API shows the alert firing with its first startsAt again. */
-    private static long awaitRestored(int port, Process p, String fingerprint, Instant startsAt, long launchedNanos) {
+    private static long awaitRestored(PackagedService p, String fingerprint, Instant startsAt, long launchedNanos) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
             assertThat(p.isAlive()).as("service process alive").isTrue();
-            assertThat(get(port, "/api/alerts?status=firing")).contains("\"fingerprint\":\"" + fingerprint + "\"")
+            assertThat(p.get("/api/alerts?status=firing")).contains("\"fingerprint\":\"" + fingerprint + "\"")
                     .contains("\"startsAt\":\"" + startsAt + "\"");
         });
         return (System.nanoTime() - launchedNanos) / 1_000_000;
@@ -424,24 +402,5 @@ class PackagedServiceIT {
     /** Neither the monitoring password nor the Slack webhook's secret path. */
     private static void assertNoSecret(String where, String text) {
         assertThat(text).as("what %s holds", where).doesNotContain(SECRET).doesNotContain(WEBHOOK_SECRET);
-    }
-
-    static void awaitReady(int port, Process p) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(p.isAlive()).as("service process alive").isTrue();
-            assertThat(get(port, "/q/health/ready")).contains("\"status\": \"UP\"");
-        });
-    }
-
-    static String get(int port, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

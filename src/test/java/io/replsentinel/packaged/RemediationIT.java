@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +45,6 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RemediationIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String REMEDIATOR = "remediator";
@@ -66,10 +64,10 @@ class RemediationIT {
     private static Faults mariaFaults;
     private static Path work;
     /** The service with the executor on, shared by every test after the first. */
-    private static Process service;
+    private static PackagedService service;
     private static int port;
     private static String bootstrap;
-    private static final List<Process> started = new ArrayList<>();
+    private static final List<PackagedService> started = new ArrayList<>();
 
     @BeforeAll
     static void topologies() throws Exception {
@@ -89,11 +87,8 @@ class RemediationIT {
     }
 
     @AfterAll
-    static void stopAll() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+    static void stopAll() {
+        started.forEach(PackagedService::close);
         if (mysql != null) {
             mysql.close();
         }
@@ -107,9 +102,9 @@ class RemediationIT {
     @Test
     @Order(1)
     void executorOff_commandsAreProposedAndApproved_butNothingEverRunsAgainstAServer() throws Exception {
-        int offPort = PackagedServiceIT.freePort();
-        Process off = launch("off", offPort, Map.of("SENTINEL_REMEDIATION_EXECUTE", "false"));
-        awaitReady(offPort, off);
+        int offPort = PackagedService.freePort();
+        PackagedService off = launch("off", offPort, Map.of("SENTINEL_REMEDIATION_EXECUTE", "false"));
+        off.awaitReady(READY);
         DbServer myReplica = mysql.replicas().get(1);
         DbServer mariaReplica = mariadb.replicas().get(1);
         long myId = myFaults.serverId(myReplica);
@@ -135,8 +130,7 @@ class RemediationIT {
         } finally {
             myFaults.setServerId(myReplica, myId);
             mariaFaults.setServerId(mariaReplica, mariaId);
-            off.destroy();
-            off.waitFor(30, TimeUnit.SECONDS);
+            off.terminate(Duration.ofSeconds(30));
         }
         myFaults.awaitAllHealthy();
         mariaFaults.awaitAllHealthy();
@@ -300,7 +294,7 @@ class RemediationIT {
     @Order(8)
     void everyWritingEndpointOfThePackagedService_answers401WithoutAToken() throws Exception {
         ensureService();
-        JsonNode paths = JSON.readTree(PackagedServiceIT.get(port, "/q/openapi?format=json")).path("paths");
+        JsonNode paths = JSON.readTree(PackagedService.get(port, "/q/openapi?format=json")).path("paths");
         List<String> checked = new ArrayList<>();
         for (Map.Entry<String, JsonNode> path : paths.properties()) {
             for (String method : List.of("post", "put", "patch", "delete")) {
@@ -327,12 +321,12 @@ class RemediationIT {
         if (service != null && service.isAlive()) {
             return;
         }
-        port = PackagedServiceIT.freePort();
-        int kafkaPort = PackagedServiceIT.freePort();
+        port = PackagedService.freePort();
+        int kafkaPort = PackagedService.freePort();
         bootstrap = "127.0.0.1:" + kafkaPort;
         service = launch("on", port, Map.of("SENTINEL_REMEDIATION_EXECUTE", "true",
                 "SENTINEL_EMBEDDED_KAFKA_PORT", Integer.toString(kafkaPort)));
-        awaitReady(port, service);
+        service.awaitReady(READY);
         // the address the broker itself reports: it is what the service writes to
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("started the embedded Kafka broker at ([0-9.]+:[0-9]+)")
                 .matcher(Files.readString(work.resolve("on.log")));
@@ -345,33 +339,22 @@ class RemediationIT {
      * Ready within three minutes: with two topologies of real servers beside it on a shared two-core
      * machine, a start has been seen to take over 90 s; on a quiet machine it takes a few seconds.
      */
-    private static void awaitReady(int httpPort, Process p) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(p.isAlive()).as("service process alive").isTrue();
-            assertThat(PackagedServiceIT.get(httpPort, "/q/health/ready")).contains("\"status\": \"UP\"");
-        });
-    }
+    private static final Duration READY = Duration.ofMinutes(3);
 
-    private static Process launch(String name, int httpPort, Map<String, String> settings) throws IOException {
+    private static PackagedService launch(String name, int httpPort, Map<String, String> settings) throws IOException {
         Path config = work.resolve(name + ".yaml");
         Files.writeString(config, inventory());
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.remove("KAFKA_BOOTSTRAP_SERVERS");
-        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
-        env.put("SENTINEL_EMBEDDED_KAFKA_DATA_DIR", work.resolve(name + "-kafka").toString());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-        env.put("REMEDIATION_PASSWORD", REMEDIATION_SECRET);
-        env.put("SENTINEL_API_TOKEN", ADMIN_TOKEN);
-        env.put("SENTINEL_REMEDIATION_SIGNING_KEY", SIGNING_KEY);
-        env.put("SENTINEL_REMEDIATION_TYPES", "START_REPLICA_IO_THREAD,SET_SERVER_ID,REPOINT_REPLICA,INJECT_EMPTY_TRANSACTIONS");
-        // resolutions within seconds, yet long enough that an approval right after a repair by hand lands first
-        env.put("SENTINEL_RULES_KEEP_FIRING_FOR", "6s");
-        env.put("SENTINEL_BINLOG_ENABLED", "false");
-        env.putAll(settings);
-        pb.redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile());
-        Process p = pb.start();
+        PackagedService p = PackagedService.with(config, work.resolve(name + ".log")).jvm("-Xmx384m").port(httpPort)
+                .embeddedKafka(work.resolve(name + "-kafka"))
+                .env("REMEDIATION_PASSWORD", REMEDIATION_SECRET)
+                .env("SENTINEL_API_TOKEN", ADMIN_TOKEN)
+                .env("SENTINEL_REMEDIATION_SIGNING_KEY", SIGNING_KEY)
+                .env("SENTINEL_REMEDIATION_TYPES", "START_REPLICA_IO_THREAD,SET_SERVER_ID,REPOINT_REPLICA,INJECT_EMPTY_TRANSACTIONS")
+                // resolutions within seconds, yet long enough that an approval right after a repair by hand lands first
+                .env("SENTINEL_RULES_KEEP_FIRING_FOR", "6s")
+                .env("SENTINEL_BINLOG_ENABLED", "false")
+                .env(settings)
+                .start();
         started.add(p);
         return p;
     }
@@ -425,7 +408,7 @@ class RemediationIT {
     static List<JsonNode> commands(int port, String cluster, String state) throws Exception {
         String q = "/api/commands" + (cluster == null ? "" : "?cluster=" + cluster) + (state == null ? "" : (cluster == null ? "?" : "&") + "state=" + state);
         List<JsonNode> all = new ArrayList<>();
-        JSON.readTree(PackagedServiceIT.get(port, q)).forEach(all::add);
+        JSON.readTree(PackagedService.get(port, q)).forEach(all::add);
         return all;
     }
 
@@ -448,7 +431,7 @@ class RemediationIT {
         String fingerprint = command.path("reason").path("fingerprint").asText();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             boolean resolved = false;
-            for (JsonNode a : JSON.readTree(PackagedServiceIT.get(port, "/api/alerts"))) {
+            for (JsonNode a : JSON.readTree(PackagedService.get(port, "/api/alerts"))) {
                 if (a.path("fingerprint").asText().equals(fingerprint)) {
                     resolved = a.path("status").asText().equals("resolved");
                 }

@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,37 +35,26 @@ import static org.awaitility.Awaitility.await;
  */
 class RuntimeClustersIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String ADMIN_TOKEN = "it-admin-token-6f1e2a9b";
     private static final String VIEWER_TOKEN = "it-viewer-token-93c0d4e7";
     private static final String ENCRYPTION_KEY = "aXQtb25seS1rZXktMzItYnl0ZXMtbG9uZy1hYmNkZWY=";
     private static final String PASSWORD = "runtime-never-printed-pw";
     private static final String CLUSTER = "added-at-runtime";
-    private final List<Process> started = new ArrayList<>();
+    private final List<PackagedService> started = new ArrayList<>();
 
     @AfterEach
-    void stopWhatWasStarted() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+    void stopWhatWasStarted() {
+        started.forEach(PackagedService::close);
     }
 
-    private Process launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.remove("KAFKA_BOOTSTRAP_SERVERS");
-        env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
-        env.put("SENTINEL_EMBEDDED_KAFKA_DATA_DIR", dataDir.toString());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-        env.put("SENTINEL_API_TOKEN", ADMIN_TOKEN);
-        env.put("VIEWER_TOKEN", VIEWER_TOKEN);
-        env.put("SENTINEL_RUNTIME_CLUSTERS_ENCRYPTION_KEY", ENCRYPTION_KEY);
-        env.put("SENTINEL_BINLOG_ENABLED", "false");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
+    private PackagedService launch(Path config, Path dataDir, int httpPort, Path log) throws IOException {
+        PackagedService p = PackagedService.with(config, log).port(httpPort).embeddedKafka(dataDir)
+                .env("SENTINEL_API_TOKEN", ADMIN_TOKEN)
+                .env("VIEWER_TOKEN", VIEWER_TOKEN)
+                .env("SENTINEL_RUNTIME_CLUSTERS_ENCRYPTION_KEY", ENCRYPTION_KEY)
+                .env("SENTINEL_BINLOG_ENABLED", "false")
+                .start();
         started.add(p);
         return p;
     }
@@ -100,7 +87,7 @@ class RuntimeClustersIT {
     void readsNeedATokenWhenSoConfigured_andARuntimeClusterSurvivesARestart_withNoSecretInLogsOrKafka() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "packaged-runtime-");
         Path dataDir = work.resolve("kafka");
-        int port = PackagedServiceIT.freePort();
+        int port = PackagedService.freePort();
         try (Topology topology = Topology.mariadb(0)) {
             DbServer server = topology.source();
             server.exec("ALTER USER '" + Topology.MONITOR_USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'");
@@ -119,8 +106,8 @@ class RuntimeClustersIT {
                      "instances": [{"host": "%s", "port": %d, "role": "primary"}]}
                     """.formatted(CLUSTER, Topology.MONITOR_USER, PASSWORD, server.host(), server.port());
 
-            Process first = launch(config, dataDir, port, work.resolve("first.log"));
-            PackagedServiceIT.awaitReady(port, first);
+            PackagedService first = launch(config, dataDir, port, work.resolve("first.log"));
+            first.awaitReady(Duration.ofSeconds(90));
             assertThat(send(port, "GET", "/api/clusters", null, null).statusCode()).isEqualTo(401);
             assertThat(send(port, "GET", "/api/alerts", null, null).statusCode()).isEqualTo(401);
             assertThat(send(port, "GET", "/api/clusters", VIEWER_TOKEN, null).statusCode()).isEqualTo(200);
@@ -129,12 +116,11 @@ class RuntimeClustersIT {
             assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
             awaitPolled(port, server);
 
-            first.destroy();
-            assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(first.terminate(Duration.ofSeconds(30))).as("stops on SIGTERM").isTrue();
 
             // the same Kafka data: the cluster comes back from the inventory topic and is polled by the new process
-            Process second = launch(config, dataDir, port, work.resolve("second.log"));
-            PackagedServiceIT.awaitReady(port, second);
+            PackagedService second = launch(config, dataDir, port, work.resolve("second.log"));
+            second.awaitReady(Duration.ofSeconds(90));
             assertThat(send(port, "GET", "/api/clusters", VIEWER_TOKEN, null).body())
                     .contains("\"cluster\":\"" + CLUSTER + "\"").contains("\"source\":\"runtime\"");
             awaitPolled(port, server);
@@ -142,8 +128,7 @@ class RuntimeClustersIT {
             consoleAsksForTheToken_andShowsTheClusterWithIt(port);
             HttpResponse<String> removed = send(port, "DELETE", "/api/clusters/" + CLUSTER, ADMIN_TOKEN, null);
             assertThat(removed.statusCode()).as(removed.body()).isEqualTo(204);
-            second.destroy();
-            assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(second.terminate(Duration.ofSeconds(30))).as("stops on SIGTERM").isTrue();
         }
         for (String log : List.of("first.log", "second.log")) {
             assertThat(Files.readString(work.resolve(log))).as(log)

@@ -8,7 +8,6 @@ import io.replsentinel.lab.AlertmanagerProcess;
 import io.replsentinel.lab.DbServer;
 import io.replsentinel.lab.Faults;
 import io.replsentinel.lab.KafkaBrokerProcess;
-import io.replsentinel.lab.LabProcess;
 import io.replsentinel.lab.Topology;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -20,10 +19,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -57,8 +51,6 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedFleetIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATUS = "mysql.replication.status";
     private static final String ALERTS = "mysql.replication.alerts";
@@ -78,7 +70,7 @@ class SharedFleetIT {
     private static final Duration JOIN_BOUND = INTERVAL.plusSeconds(6);
 
     private final Map<String, Topology> clusters = new LinkedHashMap<>();
-    private final Map<String, Process> nodes = new TreeMap<>();
+    private final Map<String, PackagedService> nodes = new TreeMap<>();
     private final Map<String, Integer> ports = new TreeMap<>();
     private final List<String> figures = new ArrayList<>();
     private Path work;
@@ -108,10 +100,7 @@ class SharedFleetIT {
 
     @AfterAll
     void stopFleet() throws Exception {
-        for (Process p : nodes.values()) {
-            p.destroyForcibly();
-            p.waitFor(20, TimeUnit.SECONDS);
-        }
+        nodes.values().forEach(PackagedService::close);
         if (records != null) {
             records.close();
         }
@@ -181,9 +170,9 @@ class SharedFleetIT {
                         && get(other, "/api/clusters/" + cluster).contains(fingerprint));
 
         Instant killedAt = Instant.now();
-        Process killed = nodes.remove(victim);
-        killed.destroyForcibly();
-        assertThat(killed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        PackagedService killed = nodes.remove(victim);
+        killed.kill();
+        assertThat(killed.isAlive()).isFalse();
         Instant resumed = awaitPolledBy(cluster, n -> !n.equals(victim), killedAt, Duration.ofSeconds(60));
         Duration resumedAfter = Duration.between(killedAt, resumed);
         pollUntil(Instant.now().plusSeconds(3));
@@ -216,9 +205,8 @@ class SharedFleetIT {
         List<String> moving = owners.entrySet().stream().filter(e -> e.getValue().equals(leaving)).map(Map.Entry::getKey).toList();
         assertThat(moving).as("clusters of %s", leaving).isNotEmpty();
         Instant stoppedAt = Instant.now();
-        Process p = nodes.remove(leaving);
-        p.destroy();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        PackagedService p = nodes.remove(leaving);
+        assertThat(p.terminate(Duration.ofSeconds(60))).as("stops on SIGTERM").isTrue();
         List<String> gaps = new ArrayList<>();
         for (String cluster : moving) {
             awaitPolledBy(cluster, n -> !n.equals(leaving), stoppedAt, Duration.ofSeconds(30));
@@ -287,32 +275,24 @@ class SharedFleetIT {
     }
 
     private void launch(String node) throws IOException {
-        int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dlab.node=" + work.resolve(node), "-jar", JAR.toString());
-        Map<String, String> env = pb.environment();
-        env.put("QUARKUS_CONFIG_LOCATIONS", inventory.toString());
-        env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("FLEET_MONITOR_PASSWORD", Topology.MONITOR_PASSWORD);
-        env.put("SENTINEL_FLEET_ENABLED", "true");
-        env.put("SENTINEL_NODE_NAME", node);
-        env.put("SENTINEL_TOPICS_PARTITIONS", Integer.toString(PARTITIONS));
-        env.put("SENTINEL_ALERTMANAGER_URL", alertmanager.url());
-        env.put("SENTINEL_RULES_KEEP_FIRING_FOR", "2s");
-        // the alert changes are counted here: the binlog listeners (their own tests) stay off
-        env.put("SENTINEL_BINLOG_ENABLED", "false");
-        pb.redirectErrorStream(true).redirectOutput(work.resolve(node + ".log").toFile());
-        // tracked by PID with a watchdog: killed even if this JVM dies
-        nodes.put(node, LabProcess.start(pb, "fleet-" + node + "-" + port, work.resolve(node).toString()));
-        ports.put(node, port);
+        PackagedService p = PackagedService.with(inventory, work.resolve(node + ".log"))
+                .jvm("-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dlab.node=" + work.resolve(node))
+                .kafka(broker.bootstrapServers())
+                .env("FLEET_MONITOR_PASSWORD", Topology.MONITOR_PASSWORD)
+                .env("SENTINEL_FLEET_ENABLED", "true")
+                .env("SENTINEL_NODE_NAME", node)
+                .env("SENTINEL_TOPICS_PARTITIONS", Integer.toString(PARTITIONS))
+                .env("SENTINEL_ALERTMANAGER_URL", alertmanager.url())
+                .env("SENTINEL_RULES_KEEP_FIRING_FOR", "2s")
+                // the alert changes are counted here: the binlog listeners (their own tests) stay off
+                .env("SENTINEL_BINLOG_ENABLED", "false")
+                .start();
+        nodes.put(node, p);
+        ports.put(node, p.port());
     }
 
     private void awaitReady(String node) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(nodes.get(node).isAlive()).as("%s alive", node).isTrue();
-            assertThat(get(node, "/q/health/ready")).contains("\"status\": \"UP\"");
-        });
+        nodes.get(node).awaitReady(Duration.ofSeconds(120));
     }
 
     // ------------------------------------------------------------------ what the status topic says
@@ -451,14 +431,6 @@ class SharedFleetIT {
     }
 
     private String get(String node, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(node) + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return PackagedService.get(ports.get(node), path);
     }
 }
