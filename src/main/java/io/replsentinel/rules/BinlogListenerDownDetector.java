@@ -24,6 +24,9 @@ final class BinlogListenerDownDetector implements Detector {
 
     @Override
     public List<Finding> detect(ClusterView view) {
+        if (view.stream().listeners().isEmpty()) {
+            return List.of();
+        }
         List<Finding> findings = new ArrayList<>();
         for (BinlogListenerState l : view.stream().listeners()) {
             if (!l.down()) {

@@ -40,6 +40,8 @@ final class ClusterState {
     int partition = -1;
     /** Set when restored and not evaluated since: the poll time before the outage. */
     Instant restoredAt;
+    /** The detectors' findings as of the last evaluation; made by the engine on the first. */
+    ClusterFindings findings;
     /** When binlog-stream records last made the cluster be evaluated ({@link System#nanoTime()}). */
     long lastStreamEvaluation;
 

@@ -29,6 +29,8 @@ public final class ClusterView {
     /** {@link #reachable()} and {@link #primary()} as of the statuses held now; null once a status changes. */
     private List<ReplicationStatus> reachable;
     private Optional<ReplicationStatus> primary;
+    /** Counts the data checker's findings folded in. */
+    private long divergenceRevision;
 
     public ClusterView(String cluster) {
         this.cluster = cluster;
@@ -65,12 +67,26 @@ public final class ClusterView {
 
     /** Folds in a data checker's finding: a diverged range is held until the same range matches. */
     public void update(DivergenceFinding finding) {
+        divergenceRevision++;
         String key = finding.instance() + "|" + finding.rangeId();
         if (DivergenceFinding.MATCHED.equals(finding.state())) {
             divergences.remove(key);
         } else {
             divergences.put(key, finding);
         }
+    }
+
+    /**
+     * Grows whenever something other than a status changes what the detectors read (a binlog
+     * listener's state or transaction, a lag sample, a data checker's finding).
+     */
+    long inputRevision() {
+        return divergenceRevision + stream.revision();
+    }
+
+    /** The status held for {@code instance}, or null: what a new status of it replaces. */
+    ReplicationStatus latest(String instance) {
+        return latest.get(instance);
     }
 
     /** The diverged ranges the data checker has reported and not yet seen matching again. */

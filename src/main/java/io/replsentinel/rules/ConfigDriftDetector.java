@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * of a cluster; raised, with label {@code setting}, on each instance whose value differs from the
  * primary's (or, with no primary known, from the most common value).
  */
-final class ConfigDriftDetector implements Detector {
+final class ConfigDriftDetector implements FactDetector {
 
     /** The settings compared, by their server variable names. */
     static final Map<String, Function<ReplicationStatus, Object>> SETTINGS = settings();
@@ -36,6 +36,11 @@ final class ConfigDriftDetector implements Detector {
     @Override
     public String alertname() {
         return DetectorCatalogue.REPLICATION_CONFIG_DRIFT;
+    }
+
+    @Override
+    public int facts() {
+        return StatusFacts.TOPOLOGY | StatusFacts.CONFIG;
     }
 
     @Override

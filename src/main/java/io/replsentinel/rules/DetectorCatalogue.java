@@ -161,37 +161,35 @@ public final class DetectorCatalogue {
      * what is lost and the GRANT to run.
      */
     static Detector monitorPrivilegesMissing() {
-        return Detector.of(MONITOR_PRIVILEGES_MISSING, view -> {
-            List<Finding> findings = new java.util.ArrayList<>();
-            for (ReplicationStatus s : view.reachable()) {
-                if (s.deniedCapabilities().isEmpty()) {
-                    continue;
-                }
-                Map<String, List<DeniedCapability>> byPrivilege = new java.util.TreeMap<>();
-                for (DeniedCapability d : s.deniedCapabilities()) {
-                    byPrivilege.computeIfAbsent(d.privilege(), k -> new java.util.ArrayList<>()).add(d);
-                }
-                byPrivilege.forEach((privilege, denied) -> {
-                    Map<String, Object> evidence = new LinkedHashMap<>();
-                    evidence.put("privilege", privilege);
-                    evidence.put("grant", denied.get(0).grant());
-                    evidence.put("denied", denied.stream().map(d -> {
-                        Map<String, Object> one = new LinkedHashMap<>();
-                        one.put("capability", d.capability());
-                        one.put("statement", d.statement());
-                        one.put("errno", d.errno());
-                        one.put("error", d.error());
-                        one.put("lost", d.lost());
-                        return one;
-                    }).toList());
-                    Match m = new Match(Map.of("privilege", privilege),
-                            "Monitoring user lacks " + privilege + " on " + s.instance(),
-                            "Switched off: " + String.join("; ", denied.stream().map(DeniedCapability::lost).toList())
-                                    + ". Run: " + denied.get(0).grant(),
-                            evidence);
-                    findings.add(DetectorSupport.finding(MONITOR_PRIVILEGES_MISSING, WARNING, s, m.labels(), m));
-                });
+        return InstanceDetector.of(MONITOR_PRIVILEGES_MISSING, false, (view, s) -> {
+            if (!s.reachable() || s.deniedCapabilities().isEmpty()) {
+                return List.of();
             }
+            List<Finding> findings = new java.util.ArrayList<>();
+            Map<String, List<DeniedCapability>> byPrivilege = new java.util.TreeMap<>();
+            for (DeniedCapability d : s.deniedCapabilities()) {
+                byPrivilege.computeIfAbsent(d.privilege(), k -> new java.util.ArrayList<>()).add(d);
+            }
+            byPrivilege.forEach((privilege, denied) -> {
+                Map<String, Object> evidence = new LinkedHashMap<>();
+                evidence.put("privilege", privilege);
+                evidence.put("grant", denied.get(0).grant());
+                evidence.put("denied", denied.stream().map(d -> {
+                    Map<String, Object> one = new LinkedHashMap<>();
+                    one.put("capability", d.capability());
+                    one.put("statement", d.statement());
+                    one.put("errno", d.errno());
+                    one.put("error", d.error());
+                    one.put("lost", d.lost());
+                    return one;
+                }).toList());
+                Match m = new Match(Map.of("privilege", privilege),
+                        "Monitoring user lacks " + privilege + " on " + s.instance(),
+                        "Switched off: " + String.join("; ", denied.stream().map(DeniedCapability::lost).toList())
+                                + ". Run: " + denied.get(0).grant(),
+                        evidence);
+                findings.add(DetectorSupport.finding(MONITOR_PRIVILEGES_MISSING, WARNING, s, m.labels(), m));
+            });
             return findings;
         });
     }

@@ -21,42 +21,28 @@ final class DetectorSupport {
     }
 
     static Detector perInstance(String alertname, String severity, Function<ReplicationStatus, Match> match) {
-        return Detector.of(alertname, view -> {
-            List<Finding> findings = new ArrayList<>();
-            for (ReplicationStatus s : view.instances()) {
-                Match m = match.apply(s);
-                if (m != null) {
-                    findings.add(finding(alertname, severity, s, m.labels(), m));
-                }
-            }
-            return findings;
+        return InstanceDetector.of(alertname, false, (view, s) -> {
+            Match m = match.apply(s);
+            return m == null ? List.of() : List.of(finding(alertname, severity, s, m.labels(), m));
         });
     }
 
     /** A match per instance that needs the rest of the cluster to decide (the observed role, say). */
     static Detector perInstance(String alertname, String severity, BiFunction<ClusterView, ReplicationStatus, Match> match) {
-        return Detector.of(alertname, view -> {
-            List<Finding> findings = new ArrayList<>();
-            for (ReplicationStatus s : view.instances()) {
-                Match m = match.apply(view, s);
-                if (m != null) {
-                    findings.add(finding(alertname, severity, s, m.labels(), m));
-                }
-            }
-            return findings;
+        return InstanceDetector.of(alertname, true, (view, s) -> {
+            Match m = match.apply(view, s);
+            return m == null ? List.of() : List.of(finding(alertname, severity, s, m.labels(), m));
         });
     }
 
     static Detector perChannel(String alertname, String severity,
                                BiFunction<ReplicationStatus, ChannelStatus, Match> match) {
-        return Detector.of(alertname, view -> {
-            List<Finding> findings = new ArrayList<>();
-            for (ReplicationStatus s : view.instances()) {
-                for (ChannelStatus ch : s.channels()) {
-                    Match m = match.apply(s, ch);
-                    if (m != null) {
-                        findings.add(finding(alertname, severity, s, withChannel(m.labels(), ch), m));
-                    }
+        return InstanceDetector.of(alertname, false, (view, s) -> {
+            List<Finding> findings = List.of();
+            for (ChannelStatus ch : s.channels()) {
+                Match m = match.apply(s, ch);
+                if (m != null) {
+                    findings = add(findings, finding(alertname, severity, s, withChannel(m.labels(), ch), m));
                 }
             }
             return findings;
@@ -69,18 +55,23 @@ final class DetectorSupport {
     }
 
     static Detector perChannel(String alertname, String severity, ChannelInView match) {
-        return Detector.of(alertname, view -> {
-            List<Finding> findings = new ArrayList<>();
-            for (ReplicationStatus s : view.instances()) {
-                for (ChannelStatus ch : s.channels()) {
-                    Match m = match.apply(view, s, ch);
-                    if (m != null) {
-                        findings.add(finding(alertname, severity, s, withChannel(m.labels(), ch), m));
-                    }
+        return InstanceDetector.of(alertname, true, (view, s) -> {
+            List<Finding> findings = List.of();
+            for (ChannelStatus ch : s.channels()) {
+                Match m = match.apply(view, s, ch);
+                if (m != null) {
+                    findings = add(findings, finding(alertname, severity, s, withChannel(m.labels(), ch), m));
                 }
             }
             return findings;
         });
+    }
+
+    /** {@code findings} with {@code f} added: most statuses find nothing, so no list is made until one is found. */
+    static List<Finding> add(List<Finding> findings, Finding f) {
+        List<Finding> result = findings.isEmpty() ? new ArrayList<>(2) : findings;
+        result.add(f);
+        return result;
     }
 
     static Map<String, String> withChannel(Map<String, String> labels, ChannelStatus ch) {

@@ -25,7 +25,7 @@ import java.util.Optional;
  * When the comparison cannot be made yet (a source not polled since the replica, or unreachable),
  * the previous verdict stands: the alert neither fires nor resolves on missing information.
  */
-final class ErrantTransactionsDetector implements Detector {
+final class ErrantTransactionsDetector implements FactDetector {
 
     /**
      * Polls of one cluster are a poll interval apart; a source polled this much later than its replica
@@ -36,6 +36,8 @@ final class ErrantTransactionsDetector implements Detector {
     private final DetectorSettings settings;
     private final PerInstance<Optional<Finding>> verdicts = new PerInstance<>();
     private final ParsedGtidSets parsed = new ParsedGtidSets();
+    /** Clusters whose last run kept a verdict for want of sources polled after their replica. */
+    private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Per replica, the last comparison made and its result: the same texts give the same errant set. */
     private final PerInstance<Compared> compared = new PerInstance<>();
 
@@ -68,9 +70,22 @@ final class ErrantTransactionsDetector implements Detector {
         return DetectorCatalogue.ERRANT_TRANSACTIONS;
     }
 
+    /** Who is whose source, and the GTID sets compared. */
+    @Override
+    public int facts() {
+        return StatusFacts.TOPOLOGY | StatusFacts.GTID;
+    }
+
+    /** False while a replica's verdict waits for its sources' next polls: one of them may settle it with no fact changed. */
+    @Override
+    public boolean settled(ClusterView view) {
+        return !waiting.contains(view.cluster());
+    }
+
     @Override
     public List<Finding> detect(ClusterView view) {
         List<Finding> findings = new ArrayList<>();
+        boolean wait = false;
         for (ReplicationStatus replica : view.instances()) {
             Optional<Optional<Finding>> verdict = replica.reachable() && !replica.channels().isEmpty()
                     ? judge(view, replica) : Optional.of(Optional.empty());
@@ -78,11 +93,17 @@ final class ErrantTransactionsDetector implements Detector {
             if (verdict.isPresent()) {
                 current = verdict.get();
             } else {
+                wait = true;
                 Optional<Finding> kept = verdicts.get(replica.cluster(), replica.instance());
                 current = kept == null ? Optional.empty() : kept;
             }
             verdicts.put(replica.cluster(), replica.instance(), current);
             withStream(view, replica, current).ifPresent(findings::add);
+        }
+        if (wait) {
+            waiting.add(view.cluster());
+        } else {
+            waiting.remove(view.cluster());
         }
         return findings;
     }

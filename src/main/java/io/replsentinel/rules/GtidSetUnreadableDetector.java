@@ -5,7 +5,6 @@ import io.replsentinel.gtid.MariaDbGtidState;
 import io.replsentinel.gtid.MySqlGtidSet;
 import io.replsentinel.rules.DetectorSupport.Match;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,7 @@ import java.util.Map;
  * cannot compare that instance then, neither as a replica nor as a source: the alert says so rather
  * than letting that check go quiet. Label {@code field}: the status field that could not be read.
  */
-final class GtidSetUnreadableDetector implements Detector {
+final class GtidSetUnreadableDetector implements InstanceDetector {
 
     /** The last text parsed per instance and its error (empty: readable): the same text is not parsed twice. */
     private final PerInstance<Map.Entry<String, String>> seen = new PerInstance<>();
@@ -27,24 +26,23 @@ final class GtidSetUnreadableDetector implements Detector {
     }
 
     @Override
-    public List<Finding> detect(ClusterView view) {
-        List<Finding> findings = new ArrayList<>();
-        for (ReplicationStatus s : view.reachable()) {
-            String field = s.mariadb() ? "gtidBinlogState" : "gtidExecuted";
-            String text = s.mariadb() ? s.gtidBinlogState() : s.gtidExecuted();
-            if (text == null) {
-                continue;
-            }
-            Map.Entry<String, String> verdict = seen.get(s.cluster(), s.instance());
-            if (verdict == null || !verdict.getKey().equals(text)) {
-                verdict = Map.entry(text, error(s.mariadb(), text));
-                seen.put(s.cluster(), s.instance(), verdict);
-            }
-            if (!verdict.getValue().isEmpty()) {
-                findings.add(finding(s, field, text, verdict.getValue()));
-            }
+    public boolean readsCluster() {
+        return false;
+    }
+
+    @Override
+    public List<Finding> detect(ClusterView view, ReplicationStatus s) {
+        String field = s.mariadb() ? "gtidBinlogState" : "gtidExecuted";
+        String text = s.mariadb() ? s.gtidBinlogState() : s.gtidExecuted();
+        if (!s.reachable() || text == null) {
+            return List.of();
         }
-        return findings;
+        Map.Entry<String, String> verdict = seen.get(s.cluster(), s.instance());
+        if (verdict == null || !verdict.getKey().equals(text)) {
+            verdict = Map.entry(text, error(s.mariadb(), text));
+            seen.put(s.cluster(), s.instance(), verdict);
+        }
+        return verdict.getValue().isEmpty() ? List.of() : List.of(finding(s, field, text, verdict.getValue()));
     }
 
     private static String error(boolean mariadb, String text) {

@@ -27,16 +27,17 @@ final class IdentityDetectors {
      * then shows more dump threads than SHOW REPLICAS rows.
      */
     static Detector serverIdCollision() {
-        return collision(DetectorCatalogue.SERVER_ID_COLLISION, "server_id", ReplicationStatus::serverId);
+        return collision(DetectorCatalogue.SERVER_ID_COLLISION, "server_id", StatusFacts.SERVER_ID, ReplicationStatus::serverId);
     }
 
     /** ServerUuidCollision: (1) two or more reachable instances report the same server_uuid (a cloned auto.cnf). */
     static Detector serverUuidCollision() {
-        return collision(DetectorCatalogue.SERVER_UUID_COLLISION, "server_uuid", ReplicationStatus::serverUuid);
+        return collision(DetectorCatalogue.SERVER_UUID_COLLISION, "server_uuid", StatusFacts.TOPOLOGY, ReplicationStatus::serverUuid);
     }
 
-    private static Detector collision(String alertname, String label, Function<ReplicationStatus, Object> key) {
-        return Detector.of(alertname, view -> {
+    /** {@code fact}: the {@link StatusFacts} group {@code key} reads. */
+    private static Detector collision(String alertname, String label, int fact, Function<ReplicationStatus, Object> key) {
+        return FactDetector.of(alertname, StatusFacts.TOPOLOGY | fact, view -> {
             if (!anyShared(view.reachable(), key)) {
                 return List.of();
             }
@@ -116,7 +117,7 @@ final class IdentityDetectors {
      * read_only OFF. Raised on each writable instance.
      */
     static Detector multipleWritablePrimaries() {
-        return Detector.of(DetectorCatalogue.MULTIPLE_WRITABLE_PRIMARIES, view -> {
+        return FactDetector.of(DetectorCatalogue.MULTIPLE_WRITABLE_PRIMARIES, StatusFacts.TOPOLOGY, view -> {
             int writableCount = 0;
             for (ReplicationStatus s : view.reachable()) {
                 if (Boolean.FALSE.equals(s.readOnly())) {

@@ -4,7 +4,6 @@ import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.rules.DetectorSupport.Match;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.Optional;
  * is on), or else Seconds_Behind_Source, which is null, and so not judged, while a thread is
  * stopped: the thread alerts cover that.
  */
-final class LagDetector implements Detector {
+final class LagDetector implements InstanceDetector {
 
     private final DetectorSettings settings;
 
@@ -31,10 +30,16 @@ final class LagDetector implements Detector {
         return DetectorCatalogue.REPLICATION_LAG_HIGH;
     }
 
+    /** Its own status and its own lag sample: nothing of another instance. */
     @Override
-    public List<Finding> detect(ClusterView view) {
-        List<Finding> findings = new ArrayList<>();
-        for (ReplicationStatus s : view.reachable()) {
+    public boolean readsCluster() {
+        return false;
+    }
+
+    @Override
+    public List<Finding> detect(ClusterView view, ReplicationStatus s) {
+        List<Finding> findings = List.of();
+        if (s.reachable()) {
             for (ChannelStatus ch : s.channels()) {
                 Optional<TransactionStream.LagSample> tx = transactionLag(view, s);
                 Long lagMillis = tx.map(t -> t.lag().toMillis()).orElseGet(() -> lagMillis(s, ch));
@@ -62,7 +67,8 @@ final class LagDetector implements Detector {
                         + " is " + lagMillis / 1000 + " s behind its source",
                         "Lag " + lagMillis / 1000.0 + " s (warning at " + settings.lagWarning().toSeconds()
                                 + " s, critical at " + settings.lagCritical().toSeconds() + " s)", evidence);
-                findings.add(DetectorSupport.finding(alertname(), severity, s, DetectorSupport.withChannel(Map.of(), ch), m));
+                findings = DetectorSupport.add(findings,
+                        DetectorSupport.finding(alertname(), severity, s, DetectorSupport.withChannel(Map.of(), ch), m));
             }
         }
         return findings;

@@ -47,6 +47,9 @@ final class MissingTransactionsDetector implements Detector {
     @Override
     public List<Finding> detect(ClusterView view) {
         TransactionStream stream = view.stream();
+        if (stream.listeners().isEmpty()) {
+            return List.of(); // no replica has a listener: nothing can be judged (most clusters, every status)
+        }
         List<Finding> findings = new ArrayList<>();
         for (ReplicationStatus replica : view.reachable()) {
             Optional<BinlogListenerState> replicaListener = stream.listener(replica.instance());

@@ -345,6 +345,7 @@ public class RulesEngine {
 
     /** Called under the cluster's monitor. */
     private List<Alert> evaluate(ClusterState state, ReplicationStatus status) {
+        ReplicationStatus previous = state.view.latest(status.instance());
         if (!state.view.update(status)) {
             return List.of();
         }
@@ -354,7 +355,7 @@ public class RulesEngine {
             }
             state.restoredAt = null;
         }
-        return evaluateView(state, status.observedAt());
+        return evaluateView(state, status.observedAt(), previous, status);
     }
 
     /**
@@ -410,15 +411,24 @@ public class RulesEngine {
      * the cluster's poll time; {@code fallback} only until a first status has set it.
      */
     private List<Alert> evaluateView(ClusterState state, Instant fallback) {
-        {
-            List<Finding> findings = new ArrayList<>();
-            for (Detector d : detectors) {
-                findings.addAll(d.detect(state.view));
-            }
-            recordErrantCounts(state.view, findings);
-            state.time = state.view.time() != null ? state.view.time() : fallback;
-            return state.tracker.evaluate(state.view, findings, state.time);
+        return evaluateView(state, fallback, null, null);
+    }
+
+    /**
+     * As {@link #evaluateView(ClusterState, Instant)}, after {@code status} replaced {@code previous}
+     * (null: a new instance) in the view: only the detectors the status can change run again
+     * ({@link ClusterFindings}); with no status, every detector runs.
+     */
+    private List<Alert> evaluateView(ClusterState state, Instant fallback, ReplicationStatus previous,
+                                     ReplicationStatus status) {
+        if (state.findings == null) {
+            state.findings = new ClusterFindings(detectors);
         }
+        List<Finding> findings = status == null ? state.findings.evaluateAll(state.view)
+                : state.findings.evaluate(state.view, previous, status);
+        recordErrantCounts(state.view, findings);
+        state.time = state.view.time() != null ? state.view.time() : fallback;
+        return state.tracker.evaluate(state.view, findings, state.time);
     }
 
     private void recordErrantCounts(ClusterView view, List<Finding> findings) {

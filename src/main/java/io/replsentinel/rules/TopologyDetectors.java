@@ -57,7 +57,7 @@ final class TopologyDetectors {
      * the cluster's primary ({@code cause=not_primary}).
      */
     static Detector sourceMismatch() {
-        return Detector.of(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, view -> {
+        return FactDetector.of(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, StatusFacts.TOPOLOGY, view -> {
             List<Finding> findings = new ArrayList<>();
             Optional<ReplicationStatus> primary = view.primary();
             for (ReplicationStatus s : view.reachable()) {
@@ -132,7 +132,7 @@ final class TopologyDetectors {
      * apart.
      */
     static Detector versionSkew() {
-        return Detector.of(DetectorCatalogue.REPLICATION_VERSION_SKEW, view -> {
+        return FactDetector.of(DetectorCatalogue.REPLICATION_VERSION_SKEW, StatusFacts.TOPOLOGY | StatusFacts.VERSION, view -> {
             List<Finding> findings = new ArrayList<>();
             for (ReplicationStatus s : view.reachable()) {
                 for (ChannelStatus ch : s.channels()) {

@@ -25,6 +25,8 @@ public final class TransactionStream {
     private final Map<String, Map<String, GtidEvent>> transactions = new TreeMap<>();
     private final Map<String, ClockOffset> clocks = new TreeMap<>();
     private final Map<String, LagSample> lags = new TreeMap<>();
+    /** Counts the changes folded in, so an evaluation can tell whether the stream moved since the last. */
+    private long revision;
 
     /** A replica's latest per-transaction lag and the replica listener's {@code seenAt} of that transaction. */
     public record LagSample(Duration lag, Instant at, String gtid, String method) {
@@ -37,9 +39,11 @@ public final class TransactionStream {
             return;
         }
         listeners.put(state.instance(), state);
+        revision++;
     }
 
     public void add(GtidEvent event) {
+        revision++;
         Map<String, GtidEvent> byGtid = transactions.computeIfAbsent(event.instance(), i -> new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, GtidEvent> eldest) {
@@ -59,10 +63,16 @@ public final class TransactionStream {
     }
 
     void lag(String replica, LagSample sample) {
+        revision++;
         LagSample previous = lags.get(replica);
         if (previous == null || !previous.at().isAfter(sample.at())) {
             lags.put(replica, sample);
         }
+    }
+
+    /** Grows with every state, transaction or lag sample folded in: equal revisions, equal stream. */
+    long revision() {
+        return revision;
     }
 
     /** The replica's latest per-transaction lag, when its listener and its source's have measured one. */

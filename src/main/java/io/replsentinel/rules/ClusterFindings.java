@@ -1,0 +1,115 @@
+package io.replsentinel.rules;
+
+import io.replsentinel.event.ReplicationStatus;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The detectors' findings of one cluster as of its last evaluation, and the evaluation of a new
+ * status that runs only what the status can change: an {@link InstanceDetector} runs for the
+ * instance the status is about (for every instance when a topology fact changed); a
+ * {@link FactDetector} runs when a fact it reads changed, or when its last run found something or
+ * waited on poll order; any other detector (the stream and data-checker ones, user rules) runs every
+ * time. The findings are the ones running the whole catalogue over the view gives, in the same
+ * order: kept findings were made from the very statuses the view still holds. Anything folded in
+ * besides statuses (binlog stream, data checker), a view that just warmed up, and the first
+ * evaluation run everything. Guarded by the cluster's monitor, as the view is.
+ */
+final class ClusterFindings {
+
+    private final List<Detector> detectors;
+    /** Per detector that is not an {@link InstanceDetector}: what its last run found. */
+    private final List<Finding>[] found;
+    /** Per {@link FactDetector}: whether its last run waited on poll order. */
+    private final boolean[] unsettled;
+    /** Per instance, per {@link InstanceDetector}: what its last run on that instance found. */
+    private final Map<String, List<Finding>[]> byInstance = new HashMap<>();
+    private boolean primed;
+    private boolean warm;
+    private long inputRevision;
+
+    @SuppressWarnings("unchecked")
+    ClusterFindings(List<Detector> detectors) {
+        this.detectors = detectors;
+        this.found = new List[detectors.size()];
+        this.unsettled = new boolean[detectors.size()];
+        java.util.Arrays.fill(found, List.of());
+    }
+
+    /** Everything again: after a binlog or data-checker record, or with no status to go by. */
+    List<Finding> evaluateAll(ClusterView view) {
+        return evaluate(view, null, null);
+    }
+
+    /**
+     * The findings once {@code status} has replaced {@code previous} (null when its instance is new)
+     * in {@code view}.
+     */
+    List<Finding> evaluate(ClusterView view, ReplicationStatus previous, ReplicationStatus status) {
+        boolean everything = status == null || !primed || warm != view.warm() || inputRevision != view.inputRevision()
+                || byInstance.size() != view.instances().size();
+        primed = false; // until this evaluation completes: a detector that throws leaves the kept findings behind the view
+        int changed = everything ? StatusFacts.ALL : StatusFacts.changed(previous, status);
+        for (int i = 0; i < detectors.size(); i++) {
+            Detector d = detectors.get(i);
+            if (d instanceof InstanceDetector perInstance) {
+                if (everything || (perInstance.readsCluster() && (changed & StatusFacts.TOPOLOGY) != 0)) {
+                    for (ReplicationStatus s : view.instances()) {
+                        slots(s)[i] = perInstance.detect(view, s);
+                    }
+                } else {
+                    slots(status)[i] = perInstance.detect(view, status);
+                }
+            } else if (d instanceof FactDetector cross) {
+                if (everything || (changed & cross.facts()) != 0 || !found[i].isEmpty() || unsettled[i]) {
+                    found[i] = cross.detect(view);
+                    unsettled[i] = !cross.settled(view);
+                }
+            } else {
+                found[i] = d.detect(view);
+            }
+        }
+        primed = true;
+        warm = view.warm();
+        inputRevision = view.inputRevision();
+        return collect(view);
+    }
+
+    /** The findings in catalogue order, each instance detector's instance after instance in the view's order. */
+    private List<Finding> collect(ClusterView view) {
+        List<Finding> findings = null;
+        for (int i = 0; i < detectors.size(); i++) {
+            if (detectors.get(i) instanceof InstanceDetector) {
+                for (ReplicationStatus s : view.instances()) {
+                    List<Finding> own = byInstance.get(s.instance())[i];
+                    if (!own.isEmpty()) {
+                        findings = add(findings, own);
+                    }
+                }
+            } else if (!found[i].isEmpty()) {
+                findings = add(findings, found[i]);
+            }
+        }
+        return findings == null ? List.of() : findings;
+    }
+
+    private static List<Finding> add(List<Finding> findings, List<Finding> more) {
+        List<Finding> f = findings == null ? new ArrayList<>() : findings;
+        f.addAll(more);
+        return f;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Finding>[] slots(ReplicationStatus s) {
+        List<Finding>[] slots = byInstance.get(s.instance());
+        if (slots == null) {
+            slots = new List[detectors.size()];
+            java.util.Arrays.fill(slots, List.of());
+            byInstance.put(s.instance(), slots);
+        }
+        return slots;
+    }
+}
