@@ -398,6 +398,14 @@ public interface SentinelConfig {
 
         /** MariaDB server_ids whose transactions on a replica are expected. */
         Optional<List<Long>> allowedServerIds();
+
+        /**
+         * When a poll finds errant GTIDs on a replica whose binlog listener is running, how long the
+         * alert waits for the listener's transactions, so that it goes out once, with the tables and
+         * rows they touched. Past it the alert fires with the poll's evidence alone.
+         */
+        @WithDefault("2s")
+        Duration streamWait();
     }
 
     /**

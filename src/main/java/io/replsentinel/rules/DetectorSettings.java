@@ -10,13 +10,22 @@ import java.util.Set;
 public record DetectorSettings(Duration lagWarning, Duration lagCritical, Set<String> errantAllowedUuids,
                                Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds,
                                boolean transactionLagAlerting, Duration transactionLagMaxAge,
-                               boolean transactionLagPerReplica) {
+                               boolean transactionLagPerReplica, Duration errantStreamWait) {
 
     /** Per-transaction lag off for alerting, kept 30 s, histogram by cluster. */
     public DetectorSettings(Duration lagWarning, Duration lagCritical, Set<String> errantAllowedUuids,
                             Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds) {
         this(lagWarning, lagCritical, errantAllowedUuids, errantAllowedDomainIds, errantAllowedServerIds,
-                false, Duration.ofSeconds(30), false);
+                false, Duration.ofSeconds(30), false, Duration.ofSeconds(2));
+    }
+
+    /** As {@link #DetectorSettings(Duration, Duration, Set, Set, Set)}, with per-transaction lag settings. */
+    public DetectorSettings(Duration lagWarning, Duration lagCritical, Set<String> errantAllowedUuids,
+                            Set<Long> errantAllowedDomainIds, Set<Long> errantAllowedServerIds,
+                            boolean transactionLagAlerting, Duration transactionLagMaxAge,
+                            boolean transactionLagPerReplica) {
+        this(lagWarning, lagCritical, errantAllowedUuids, errantAllowedDomainIds, errantAllowedServerIds,
+                transactionLagAlerting, transactionLagMaxAge, transactionLagPerReplica, Duration.ofSeconds(2));
     }
 
     public static DetectorSettings defaults() {
@@ -29,6 +38,6 @@ public record DetectorSettings(Duration lagWarning, Duration lagCritical, Set<St
                 Set.copyOf(rules.errant().allowedDomainIds().orElse(List.of())),
                 Set.copyOf(rules.errant().allowedServerIds().orElse(List.of())),
                 rules.transactionLag().alerting(), rules.transactionLag().maxAge(),
-                rules.transactionLag().perReplicaHistogram());
+                rules.transactionLag().perReplicaHistogram(), rules.errant().streamWait());
     }
 }

@@ -1,5 +1,6 @@
 package io.replsentinel.rules;
 
+import io.replsentinel.event.BinlogListenerState;
 import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.GtidEvent;
 import io.replsentinel.event.ReplicationStatus;
@@ -40,6 +41,10 @@ final class ErrantTransactionsDetector implements FactDetector {
     private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Per replica, the last comparison made and its result: the same texts give the same errant set. */
     private final PerInstance<Compared> compared = new PerInstance<>();
+    /** Per replica, the poll time from which its poll verdict has waited for the listener's evidence. */
+    private final PerInstance<java.time.Instant> heldSince = new PerInstance<>();
+    /** Per replica, whether its last settled verdict found nothing errant. */
+    private final PerInstance<Boolean> judgedClear = new PerInstance<>();
 
     /** The GTID texts of a replica and its sources, and the errant transactions they gave (null: none to compare). */
     private record Compared(String replica, String[] sources, ErrantTransactions errant) {
@@ -89,6 +94,8 @@ final class ErrantTransactionsDetector implements FactDetector {
         for (ReplicationStatus replica : view.instances()) {
             Optional<Optional<Finding>> verdict = replica.reachable() && !replica.channels().isEmpty()
                     ? judge(view, replica) : Optional.of(Optional.empty());
+            boolean wasClear = Boolean.TRUE.equals(judgedClear.get(replica.cluster(), replica.instance()));
+            verdict.ifPresent(v -> judgedClear.put(replica.cluster(), replica.instance(), v.isEmpty()));
             Optional<Finding> current;
             if (verdict.isPresent()) {
                 current = verdict.get();
@@ -98,7 +105,12 @@ final class ErrantTransactionsDetector implements FactDetector {
                 current = kept == null ? Optional.empty() : kept;
             }
             verdicts.put(replica.cluster(), replica.instance(), current);
-            withStream(view, replica, current).ifPresent(findings::add);
+            Optional<Finding> found = withStream(view, replica, current);
+            if (heldForStream(view, replica, current, found, wasClear)) {
+                wait = true;
+                continue;
+            }
+            found.ifPresent(findings::add);
         }
         if (wait) {
             waiting.add(view.cluster());
@@ -106,6 +118,39 @@ final class ErrantTransactionsDetector implements FactDetector {
             waiting.remove(view.cluster());
         }
         return findings;
+    }
+
+    /**
+     * True while a poll's verdict waits for the replica's binlog listener: the poll can compare GTID
+     * sets before the listener's GtidEvents of the errant commit reach the engine, and an alert is
+     * announced once, so firing then would send Alertmanager, Slack and the alerts topic evidence
+     * without the tables and rows. The wait is bounded by {@code sentinel.rules.errant.stream-wait},
+     * counted in the replica's own poll times; a listener not running is not waited for. Only a
+     * verdict that follows one judged clear waits: after a restart the alert may be firing already.
+     */
+    private boolean heldForStream(ClusterView view, ReplicationStatus replica, Optional<Finding> polled,
+                                  Optional<Finding> found, boolean wasClear) {
+        if (polled.isEmpty()) {
+            heldSince.remove(replica.cluster(), replica.instance());
+            return false;
+        }
+        if (found.isEmpty() || found.get().evidence().containsKey("errantTables") || !listenerRunning(view, replica)) {
+            return false;
+        }
+        java.time.Instant since = heldSince.get(replica.cluster(), replica.instance());
+        if (since == null) {
+            if (!wasClear) {
+                return false;
+            }
+            since = replica.observedAt();
+            heldSince.put(replica.cluster(), replica.instance(), since);
+        }
+        return replica.observedAt().isBefore(since.plus(settings.errantStreamWait()));
+    }
+
+    private static boolean listenerRunning(ClusterView view, ReplicationStatus replica) {
+        return view.stream().listener(replica.instance())
+                .map(l -> BinlogListenerState.RUNNING.equals(l.state())).orElse(false);
     }
 
     /** The verdict, or empty when the sources' statuses cannot settle it yet. */

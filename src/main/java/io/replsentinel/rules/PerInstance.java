@@ -19,4 +19,11 @@ final class PerInstance<T> {
     void put(String cluster, String instance, T value) {
         byCluster.computeIfAbsent(cluster, c -> new ConcurrentHashMap<>()).put(instance, value);
     }
+
+    void remove(String cluster, String instance) {
+        Map<String, T> m = byCluster.get(cluster);
+        if (m != null) {
+            m.remove(instance);
+        }
+    }
 }

@@ -121,4 +121,63 @@ class StreamDetectorsTest {
         listening(R1, T0.plusSeconds(1));
         assertThat(findings(DetectorCatalogue.BINLOG_LISTENER_DOWN)).isEmpty();
     }
+
+    private static final String R1_UUID = "d8d77de1-e932-11f1-91ae-02fc00000002";
+
+    /** One poll of the pair: the replica's, then the source's just after it, as the errant check needs. */
+    private void polls(Instant at, String replicaGtids) {
+        view.update(instance(R1).serverId(2).serverUuid(R1_UUID).expectedRole("replica").replicating(SOURCE, 0L)
+                .gtidExecuted(replicaGtids).at(at).build());
+        view.update(instance(SOURCE).serverId(1).serverUuid(A).expectedRole("primary").gtidExecuted(A + ":1-5")
+                .at(at.plusMillis(10)).build());
+    }
+
+    private static GtidEvent errantTx(Instant seenAt) {
+        return new GtidEvent(1, Statuses.CLUSTER, R1, "mysql", R1_UUID + ":1", R1_UUID, null, 2L, seenAt, null, seenAt,
+                "binlog.000002", 900L, List.of(new GtidEvent.TableRows("lab.t", 2, 1, 0)), 3, ROWS, null, 9);
+    }
+
+    @Test
+    void errantTransactions_pollFindsItBeforeTheListener_waitsForTheListenersTablesAndFiresOnceWithThem() {
+        listening(SOURCE, T0.minusSeconds(60));
+        listening(R1, T0.minusSeconds(60));
+        polls(T0, A + ":1-5");
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).isEmpty();
+        polls(T0.plusSeconds(1), A + ":1-5," + R1_UUID + ":1");
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).as("held for the listener's evidence").isEmpty();
+        view.stream().add(errantTx(T0.plusMillis(1_500)));
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).singleElement().satisfies(f -> {
+            assertThat(f.instance()).isEqualTo(R1);
+            assertThat(f.evidence()).containsEntry("foundBy", "poll").containsEntry("errantGtids", R1_UUID + ":1")
+                    .containsEntry("errantTables", List.of(Map.of("table", "lab.t", "inserted", 2L, "updated", 1L, "deleted", 0L)));
+        });
+    }
+
+    @Test
+    void errantTransactions_listenerNeverDeliversTheTransaction_firesWithThePollsEvidenceAfterTheStreamWait() {
+        listening(SOURCE, T0.minusSeconds(60));
+        listening(R1, T0.minusSeconds(60));
+        polls(T0, A + ":1-5");
+        findings(DetectorCatalogue.ERRANT_TRANSACTIONS);
+        String errant = A + ":1-5," + R1_UUID + ":1";
+        polls(T0.plusSeconds(1), errant);
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).isEmpty();
+        polls(T0.plusSeconds(2), errant);
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).as("within the 2 s wait").isEmpty();
+        polls(T0.plusSeconds(3), errant);
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).singleElement()
+                .satisfies(f -> assertThat(f.evidence()).containsEntry("errantGtids", R1_UUID + ":1").doesNotContainKey("errantTables"));
+        polls(T0.plusSeconds(4), errant);
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).as("never held again while it lasts").hasSize(1);
+    }
+
+    @Test
+    void errantTransactions_noListenerRunningOnTheReplica_firesFromThePollAtOnce() {
+        listening(SOURCE, T0.minusSeconds(60));
+        polls(T0, A + ":1-5");
+        findings(DetectorCatalogue.ERRANT_TRANSACTIONS);
+        polls(T0.plusSeconds(1), A + ":1-5," + R1_UUID + ":1");
+        assertThat(findings(DetectorCatalogue.ERRANT_TRANSACTIONS)).singleElement()
+                .satisfies(f -> assertThat(f.evidence()).containsEntry("errantGtids", R1_UUID + ":1"));
+    }
 }
