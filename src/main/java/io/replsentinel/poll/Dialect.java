@@ -1,5 +1,9 @@
 package io.replsentinel.poll;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
 /**
  * The statements that read replication state on one flavor and version. MySQL renamed its
  * statements in 8.0.22 (and dropped the old ones in 8.4); MariaDB has named connections.
@@ -7,45 +11,84 @@ package io.replsentinel.poll;
 public enum Dialect {
 
     /** MySQL 8.0.26 and later: SHOW REPLICA STATUS and the REPLICA vocabulary throughout. */
-    MYSQL("SHOW REPLICA STATUS", "SHOW REPLICAS",
-            "SELECT @@global.server_id AS server_id, @@global.server_uuid AS server_uuid, @@global.read_only AS read_only,"
-                    + " @@global.super_read_only AS super_read_only, @@global.gtid_mode AS gtid_mode,"
-                    + " @@global.gtid_executed AS gtid_executed, @@global.binlog_format AS binlog_format,"
-                    + " @@global.log_replica_updates AS log_replica_updates,"
-                    + " @@global.enforce_gtid_consistency AS enforce_gtid_consistency, @@global.binlog_row_image AS binlog_row_image"),
+    MYSQL("SHOW REPLICA STATUS", "SHOW REPLICAS"),
 
     /** MySQL before 8.0.26: the SLAVE/MASTER vocabulary (SHOW SLAVE STATUS stays valid up to 8.0). */
-    MYSQL_LEGACY("SHOW SLAVE STATUS", "SHOW SLAVE HOSTS",
-            "SELECT @@global.server_id AS server_id, @@global.server_uuid AS server_uuid, @@global.read_only AS read_only,"
-                    + " @@global.super_read_only AS super_read_only, @@global.gtid_mode AS gtid_mode,"
-                    + " @@global.gtid_executed AS gtid_executed, @@global.binlog_format AS binlog_format,"
-                    + " @@global.log_slave_updates AS log_replica_updates,"
-                    + " @@global.enforce_gtid_consistency AS enforce_gtid_consistency, @@global.binlog_row_image AS binlog_row_image"),
+    MYSQL_LEGACY("SHOW SLAVE STATUS", "SHOW SLAVE HOSTS"),
 
     /** MariaDB 10.5.1 and later: every named connection, GTIDs as domain-server-seq. */
-    MARIADB("SHOW ALL REPLICAS STATUS", "SHOW REPLICA HOSTS",
-            "SELECT @@global.server_id AS server_id, NULL AS server_uuid, @@global.read_only AS read_only,"
-                    + " NULL AS super_read_only, NULL AS gtid_mode,"
-                    + " @@global.gtid_current_pos AS gtid_executed, @@global.binlog_format AS binlog_format,"
-                    + " @@global.log_slave_updates AS log_replica_updates, @@global.binlog_row_image AS binlog_row_image,"
-                    + " @@global.gtid_strict_mode AS gtid_strict_mode, @@global.gtid_binlog_state AS gtid_binlog_state"),
+    MARIADB("SHOW ALL REPLICAS STATUS", "SHOW REPLICA HOSTS"),
 
     /** MariaDB before 10.5.1. */
-    MARIADB_LEGACY("SHOW ALL SLAVES STATUS", "SHOW SLAVE HOSTS",
-            "SELECT @@global.server_id AS server_id, NULL AS server_uuid, @@global.read_only AS read_only,"
-                    + " NULL AS super_read_only, NULL AS gtid_mode,"
-                    + " @@global.gtid_current_pos AS gtid_executed, @@global.binlog_format AS binlog_format,"
-                    + " @@global.log_slave_updates AS log_replica_updates, @@global.binlog_row_image AS binlog_row_image,"
-                    + " @@global.gtid_strict_mode AS gtid_strict_mode, @@global.gtid_binlog_state AS gtid_binlog_state");
+    MARIADB_LEGACY("SHOW ALL SLAVES STATUS", "SHOW SLAVE HOSTS");
+
+    /**
+     * One column of the variables statement: its name in the row, and the expression that reads it
+     * on MySQL 8.0.26+, older MySQL and MariaDB (null: the flavor has no such setting, the column is
+     * left out and reads as absent). Always {@code @@global.}: a session copies binlog_format,
+     * binlog_row_image (and on MariaDB server_id) once, at login, and the connection is kept.
+     */
+    private record Column(String name, String mysql, String mysqlLegacy, String mariadb) {
+        static Column same(String variable) {
+            return new Column(variable, "@@global." + variable, "@@global." + variable, "@@global." + variable);
+        }
+
+        static Column mysqlOnly(String variable) {
+            return new Column(variable, "@@global." + variable, "@@global." + variable, null);
+        }
+
+        static Column mariadbOnly(String variable) {
+            return new Column(variable, null, null, "@@global." + variable);
+        }
+
+        String expression(Dialect d) {
+            return switch (d) {
+                case MYSQL -> mysql;
+                case MYSQL_LEGACY -> mysqlLegacy;
+                case MARIADB, MARIADB_LEGACY -> mariadb;
+            };
+        }
+    }
+
+    private static final String DUMP_THREADS =
+            "(SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%')";
+
+    /**
+     * Everything a poll reads outside SHOW REPLICA STATUS, in one round trip: the settings and
+     * positions the detectors compare, and the Binlog Dump threads (replicas streaming from this
+     * server now; PROCESS lets the account see them all). Variables cost the server nothing to read,
+     * so all are read on every poll and a change is seen within one interval.
+     */
+    private static final List<Column> VARIABLES = List.of(
+            Column.same("server_id"),
+            Column.mysqlOnly("server_uuid"),
+            Column.same("read_only"),
+            Column.mysqlOnly("super_read_only"),
+            Column.mysqlOnly("gtid_mode"),
+            new Column("gtid_executed", "@@global.gtid_executed", "@@global.gtid_executed", "@@global.gtid_current_pos"),
+            Column.same("binlog_format"),
+            new Column("log_replica_updates", "@@global.log_replica_updates", "@@global.log_slave_updates",
+                    "@@global.log_slave_updates"),
+            Column.mysqlOnly("enforce_gtid_consistency"),
+            Column.same("binlog_row_image"),
+            Column.mariadbOnly("gtid_strict_mode"),
+            Column.mariadbOnly("gtid_binlog_state"),
+            new Column("dump_threads", DUMP_THREADS, DUMP_THREADS, DUMP_THREADS));
+
+    /** Each dialect's variables statement, by ordinal: built once. */
+    private static final String[] VARIABLES_SQL = Arrays.stream(values())
+            .map(d -> VARIABLES.stream()
+                    .filter(c -> c.expression(d) != null)
+                    .map(c -> c.expression(d) + " AS " + c.name())
+                    .collect(Collectors.joining(", ", "SELECT ", "")))
+            .toArray(String[]::new);
 
     private final String replicaStatusSql;
     private final String replicaHostsSql;
-    private final String variablesSql;
 
-    Dialect(String replicaStatusSql, String replicaHostsSql, String variablesSql) {
+    Dialect(String replicaStatusSql, String replicaHostsSql) {
         this.replicaStatusSql = replicaStatusSql;
         this.replicaHostsSql = replicaHostsSql;
-        this.variablesSql = variablesSql;
     }
 
     public static Dialect of(ServerVersion v) {
@@ -63,8 +106,9 @@ public enum Dialect {
         return replicaHostsSql;
     }
 
+    /** One SELECT of every column of {@link #VARIABLES} this flavor has, each named as the poller reads it. */
     public String variablesSql() {
-        return variablesSql;
+        return VARIABLES_SQL[ordinal()];
     }
 
     /** MySQL keeps each applier worker's own error in performance_schema (5.7 and later). */

@@ -26,6 +26,8 @@ final class Heartbeat {
     private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
     private final String schema;
+    private final String beatSql;
+    private final String lagSql;
     private final WatchedInstance instance;
     private final HeartbeatGate gate;
     private boolean tableReady;
@@ -36,6 +38,9 @@ final class Heartbeat {
             throw new IllegalArgumentException("sentinel.heartbeat.schema '" + schema + "' is not a plain identifier");
         }
         this.schema = schema;
+        this.beatSql = "INSERT INTO " + schema + ".heartbeat (server_id, ts) VALUES (@@server_id, UTC_TIMESTAMP(6))"
+                + " ON DUPLICATE KEY UPDATE ts = VALUES(ts)";
+        this.lagSql = "SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM " + schema + ".heartbeat WHERE server_id = ?";
         this.instance = instance;
         this.gate = gate;
     }
@@ -56,14 +61,14 @@ final class Heartbeat {
                 if (gate.mayWrite(instance, readOnly, channels)) {
                     statement = (tableReady ? "" : "CREATE DATABASE / TABLE IF NOT EXISTS " + schema + ".heartbeat; ")
                             + "INSERT INTO " + schema + ".heartbeat ... ON DUPLICATE KEY UPDATE";
-                    beat(c);
+                    beat(c, reader);
                 }
                 return null;
             }
             ChannelStatus ch = channels.get(0);
             statement = "SELECT ts FROM " + schema + ".heartbeat WHERE server_id = ?";
             return channels.size() == 1 && ch.sourceServerId() != null && ch.sourceServerId() > 0
-                    ? lagMillis(c, ch.sourceServerId()) : null;
+                    ? lagMillis(c, ch.sourceServerId(), reader) : null;
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                 throw e; // the connection itself failed: the poll reports that
@@ -81,26 +86,24 @@ final class Heartbeat {
         }
     }
 
-    private void beat(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            if (!tableReady) {
+    private void beat(Connection c, InstanceReader reader) throws SQLException {
+        if (!tableReady) {
+            try (Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE IF NOT EXISTS " + schema);
                 st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".heartbeat ("
                         + "server_id INT UNSIGNED NOT NULL PRIMARY KEY, ts DATETIME(6) NOT NULL)");
-                tableReady = true;
             }
-            st.executeUpdate("INSERT INTO " + schema + ".heartbeat (server_id, ts) VALUES (@@server_id, UTC_TIMESTAMP(6))"
-                    + " ON DUPLICATE KEY UPDATE ts = VALUES(ts)");
+            tableReady = true;
         }
+        // prepared once per connection (by the reader): the beat runs on every poll of the primary
+        reader.prepared(c, beatSql).executeUpdate();
     }
 
-    private Long lagMillis(Connection c, long sourceServerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6))"
-                + " FROM " + schema + ".heartbeat WHERE server_id = ?")) {
-            ps.setLong(1, sourceServerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Math.max(0, rs.getLong(1) / 1000) : null;
-            }
+    private Long lagMillis(Connection c, long sourceServerId, InstanceReader reader) throws SQLException {
+        PreparedStatement ps = reader.prepared(c, lagSql);
+        ps.setLong(1, sourceServerId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Math.max(0, rs.getLong(1) / 1000) : null;
         }
     }
 }

@@ -179,7 +179,7 @@ final class InstancePoller implements AutoCloseable {
             Row vars = reader.variables(c);
             List<ChannelStatus> channels = reader.channels(c).stream().map(SourceResolver::resolve).toList();
             List<ReplicaHost> replicas = reader.replicas(c);
-            int dumpThreads = reader.binlogDumpThreads(c);
+            int dumpThreads = vars.intOrZero("dump_threads");
             Boolean readOnly = flag(vars.text("read_only"));
             Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels, reader);
             List<DeniedCapability> denied = reader.denied();

@@ -5,9 +5,9 @@ import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.ReplicaHost;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -25,6 +25,12 @@ import java.util.Map;
  * status surfaces as an error and never reads as "not a replica". Each other statement is a
  * {@link Capability}: once denied on this connection it is skipped (privileges are read at login,
  * so asking again on the same connection cannot succeed) and reported in {@link #denied()}.
+ *
+ * <p>One reader serves one connection, so it keeps each statement prepared (client-side: the
+ * driver parses the text once, not on every poll) and each result's column index. MySQL's two
+ * performance_schema error tables add to a status only when a channel reports an error, so they
+ * are read on the first poll of a connection (which tells whether they are granted) and then only
+ * while a channel's {@code Last_SQL_Errno} or {@code Last_IO_Errno} is set.
  */
 final class InstanceReader {
 
@@ -35,8 +41,6 @@ final class InstanceReader {
     private static final String CONNECTION_ERRORS =
             "SELECT CHANNEL_NAME, LAST_ERROR_TIMESTAMP FROM performance_schema.replication_connection_status"
                     + " WHERE LAST_ERROR_NUMBER <> 0";
-    private static final String DUMP_THREADS =
-            "SELECT COUNT(*) AS dump_threads FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'";
     private static final DateTimeFormatter PS_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
 
@@ -44,6 +48,9 @@ final class InstanceReader {
     private final boolean mariadb;
     private final String account;
     private final Map<Capability, DeniedCapability> denied = new EnumMap<>(Capability.class);
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final Map<String, Row.Columns> columns = new HashMap<>();
+    private boolean errorTablesRead;
 
     /** @param account the monitoring account as the server sees it ({@code 'user'@'host'}), for the GRANT to suggest */
     InstanceReader(Dialect dialect, String account) {
@@ -73,12 +80,6 @@ final class InstanceReader {
         return channels;
     }
 
-    /** Replicas streaming from this server now; needs the PROCESS privilege to see them all. */
-    int binlogDumpThreads(Connection c) throws SQLException {
-        List<Row> rows = query(c, DUMP_THREADS);
-        return rows.isEmpty() ? 0 : rows.get(0).intOrZero("dump_threads");
-    }
-
     List<ReplicaHost> replicas(Connection c) throws SQLException {
         List<ReplicaHost> hosts = new ArrayList<>();
         for (Row row : optional(c, Capability.REPLICA_HOSTS, dialect.replicaHostsSql())) {
@@ -95,13 +96,24 @@ final class InstanceReader {
      * duplicate key) lives in performance_schema. Put that text first, keep the summary beside it.
      */
     private List<ChannelStatus> withWorkerErrors(Connection c, List<ChannelStatus> channels) throws SQLException {
+        boolean sqlErrors = channels.stream().anyMatch(ch -> ch.lastSqlErrno() != 0);
+        boolean ioErrors = channels.stream().anyMatch(ch -> ch.lastIoErrno() != 0);
+        boolean first = !errorTablesRead;
+        errorTablesRead = true;
+        if (!first && !sqlErrors && !ioErrors) {
+            return channels; // neither table's rows would change a field of this status
+        }
         Map<String, Row> workerErrors = new HashMap<>();
-        for (Row r : optional(c, Capability.APPLIER_WORKER_ERRORS, WORKER_ERRORS)) {
-            workerErrors.putIfAbsent(nullToEmpty(r.text("CHANNEL_NAME")), r);
+        if (first || sqlErrors) {
+            for (Row r : optional(c, Capability.APPLIER_WORKER_ERRORS, WORKER_ERRORS)) {
+                workerErrors.putIfAbsent(nullToEmpty(r.text("CHANNEL_NAME")), r);
+            }
         }
         Map<String, Instant> ioErrorTimes = new HashMap<>();
-        for (Row r : optional(c, Capability.CONNECTION_ERROR_TIMES, CONNECTION_ERRORS)) {
-            ioErrorTimes.put(nullToEmpty(r.text("CHANNEL_NAME")), psTimestamp(r.text("LAST_ERROR_TIMESTAMP")));
+        if (first || ioErrors) {
+            for (Row r : optional(c, Capability.CONNECTION_ERROR_TIMES, CONNECTION_ERRORS)) {
+                ioErrorTimes.put(nullToEmpty(r.text("CHANNEL_NAME")), psTimestamp(r.text("LAST_ERROR_TIMESTAMP")));
+            }
         }
         List<ChannelStatus> result = new ArrayList<>(channels.size());
         for (ChannelStatus ch : channels) {
@@ -175,9 +187,23 @@ final class InstanceReader {
                 capability.grant(mariadb, account, schema)));
     }
 
-    private static List<Row> query(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return Row.all(rs);
+    /** {@code sql} prepared on this reader's connection, once: the driver parses a statement's text when it is prepared. */
+    PreparedStatement prepared(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = c.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private List<Row> query(Connection c, String sql) throws SQLException {
+        try (ResultSet rs = prepared(c, sql).executeQuery()) {
+            List<Row> rows = Row.all(rs, columns.get(sql));
+            if (!rows.isEmpty()) {
+                columns.put(sql, rows.get(0).columns());
+            }
+            return rows;
         }
     }
 }

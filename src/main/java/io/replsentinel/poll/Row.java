@@ -4,42 +4,69 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * One result row as column name to text, case-insensitive, so that one parser reads MySQL's
- * {@code Replica_*}/{@code Source_*} and MariaDB's {@code Slave_*}/{@code Master_*} columns.
+ * {@code Replica_*}/{@code Source_*} and MariaDB's {@code Slave_*}/{@code Master_*} columns. The
+ * rows of one result share one {@link Columns} index, and a statement run on every poll reuses the
+ * index of its last result while the columns stay the same: SHOW REPLICA STATUS has some sixty.
  */
 public final class Row {
-    private final Map<String, String> values;
+    private final Columns columns;
+    private final String[] values;
 
     public Row(Map<String, String> values) {
-        TreeMap<String, String> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        m.putAll(values);
-        this.values = m;
+        this.columns = new Columns(values.keySet().toArray(String[]::new));
+        this.values = new String[columns.labels.length];
+        for (int i = 0; i < this.values.length; i++) {
+            this.values[i] = values.get(columns.labels[i]);
+        }
+    }
+
+    private Row(Columns columns, String[] values) {
+        this.columns = columns;
+        this.values = values;
     }
 
     public static List<Row> all(ResultSet rs) throws SQLException {
-        ResultSetMetaData md = rs.getMetaData();
-        List<Row> rows = new ArrayList<>();
-        while (rs.next()) {
-            Map<String, String> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (int c = 1; c <= md.getColumnCount(); c++) {
-                m.put(md.getColumnLabel(c), rs.getString(c));
-            }
-            rows.add(new Row(m));
+        return all(rs, null);
+    }
+
+    /** The rows of {@code rs}; {@code previous}, the index of an earlier result, is reused when its columns are the same. */
+    static List<Row> all(ResultSet rs, Columns previous) throws SQLException {
+        if (!rs.next()) {
+            return List.of(); // a source's empty SHOW REPLICA STATUS still has some sixty columns: index none
         }
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        Columns columns = previous != null && previous.sameAs(md, n) ? previous : Columns.of(md, n);
+        List<Row> rows = new ArrayList<>(1);
+        do {
+            String[] values = new String[n];
+            for (int c = 0; c < n; c++) {
+                values[c] = rs.getString(c + 1);
+            }
+            rows.add(new Row(columns, values));
+        } while (rs.next());
         return rows;
+    }
+
+    /** The columns of this row's result. */
+    Columns columns() {
+        return columns;
     }
 
     /** The first of the given columns that is present and not SQL NULL, else null. */
     public String text(String... columns) {
         for (String c : columns) {
-            String v = values.get(c);
-            if (v != null) {
-                return v;
+            Integer i = this.columns.index.get(c);
+            if (i != null && values[i] != null) {
+                return values[i];
             }
         }
         return null;
@@ -69,11 +96,55 @@ public final class Row {
     }
 
     public boolean has(String column) {
-        return values.containsKey(column);
+        return columns.index.containsKey(column);
     }
 
     @Override
     public String toString() {
-        return values.toString();
+        TreeMap<String, String> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 0; i < values.length; i++) {
+            m.put(columns.labels[i], values[i]);
+        }
+        return m.toString();
+    }
+
+    /** The column labels of one result and their case-insensitive index; of two equal labels the last wins, as in a map filled in column order. */
+    static final class Columns {
+        private final String[] labels;
+        private final Map<String, Integer> index;
+
+        private Columns(String[] labels) {
+            this.labels = labels;
+            TreeMap<String, Integer> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 0; i < labels.length; i++) {
+                m.put(labels[i], i);
+            }
+            this.index = Collections.unmodifiableMap(m);
+        }
+
+        static Columns of(ResultSetMetaData md, int n) throws SQLException {
+            String[] labels = new String[n];
+            for (int c = 0; c < n; c++) {
+                labels[c] = md.getColumnLabel(c + 1);
+            }
+            return new Columns(labels);
+        }
+
+        boolean sameAs(ResultSetMetaData md, int n) throws SQLException {
+            if (n != labels.length) {
+                return false;
+            }
+            for (int c = 0; c < n; c++) {
+                if (!labels[c].equals(md.getColumnLabel(c + 1))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return Arrays.toString(labels);
+        }
     }
 }
