@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three service nodes (the packaged jar, {@code sentinel.fleet.enabled=true}) share one fleet of
+ * Three service nodes (the packaged jar, at its defaults: nothing says "share") share one fleet of
  * three real MariaDB clusters (a source and a replica each, one per status partition) through one
  * Kafka broker in a JVM of its own, with a real Alertmanager. In order, on the same broker and
  * servers: steady state (each instance polled once per interval, by one node); a node SIGKILLed
@@ -295,7 +295,6 @@ class SharedFleetIT {
         env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("FLEET_MONITOR_PASSWORD", Topology.MONITOR_PASSWORD);
-        env.put("SENTINEL_FLEET_ENABLED", "true");
         env.put("SENTINEL_NODE_NAME", node);
         env.put("SENTINEL_TOPICS_PARTITIONS", Integer.toString(PARTITIONS));
         env.put("SENTINEL_ALERTMANAGER_URL", alertmanager.url());
