@@ -93,6 +93,7 @@ class AlertStateRebalanceTest {
              KafkaTestClient statuses = KafkaTestClient.fromEnd(bootstrapServers, STATUS)) {
             Map<String, Long> generationBefore = new java.util.HashMap<>();
             candidates.forEach(c -> generationBefore.put(c.cluster(), generationOfNextStatus(statuses, c.cluster())));
+            long joined = System.nanoTime();
             Set<Integer> moved = new TreeSet<>();
             Candidate chosen = null;
             while (chosen == null && members.size() < partitions - 1) {
@@ -109,6 +110,7 @@ class AlertStateRebalanceTest {
             }
             assertThat(chosen).as("an alert's partition moved to another member (moved: %s)", moved).isNotNull();
             Candidate away = chosen;
+            long assignedAway = System.nanoTime();
             Alert firing = before.get(away);
 
             // revoked: this node forgot the cluster's alert state, yet its API shows the alert, from the state topic
@@ -117,6 +119,7 @@ class AlertStateRebalanceTest {
                 assertThat(states.firing(away.cluster())).as("alerts this node evaluates for %s", away.cluster()).isEmpty();
                 assertThat(firingInApi(firing.fingerprint())).as("the fleet-wide API").isPresent();
             });
+            long forgot = System.nanoTime();
             // and it polls the cluster no more (the pollers stop before the state is forgotten)
             Instant forgotten = Instant.now();
             long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -128,8 +131,11 @@ class AlertStateRebalanceTest {
                     .filter(r -> Instant.parse(KafkaTestClient.json(r).path("observedAt").asText()).isAfter(forgotten)))
                     .as("statuses of %s polled while another member owns its partition", away.cluster()).isEmpty();
 
+            int used = members.size();
+            long leaving = System.nanoTime();
             members.forEach(KafkaConsumer::close);
             members.clear();
+            long left = System.nanoTime();
             Instant back = Instant.now();
             // the partition came back: the alert is restored with its first startsAt, and the cluster polled again
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
@@ -138,6 +144,10 @@ class AlertStateRebalanceTest {
                 assertThat(restored.fingerprint()).isEqualTo(firing.fingerprint());
                 assertThat(restored.startsAt()).isEqualTo(firing.startsAt());
             });
+            long restored = System.nanoTime();
+            System.out.printf("Partition move: %d member(s) took %s in %d ms, state forgotten %d ms later; members left in %d ms, "
+                    + "%s restored %d ms after%n", used, moved, ms(joined, assignedAway),
+                    ms(assignedAway, forgot), ms(leaving, left), away.alertname(), ms(left, restored));
             for (String cluster : LAB_CLUSTERS) {
                 ConsumerRecord<String, String> again = statuses.awaitRecord(STATUS, r -> r.key().equals(cluster)
                         && Instant.parse(KafkaTestClient.json(r).path("observedAt").asText()).isAfter(back), Duration.ofSeconds(30));
@@ -153,6 +163,10 @@ class AlertStateRebalanceTest {
         } finally {
             members.forEach(KafkaConsumer::close);
         }
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     /** Another member of the engine's group, assigning as the service does; never moves the engine's offsets. */
