@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * {@code GET /api/alerts}: firing alerts and recently resolved ones, with their evidence; with a
- * shared fleet, the whole fleet's ({@link FleetView}).
+ * shared fleet, the whole fleet's: the clusters this node works from its own store, the others' from
+ * {@link FleetView}.
  */
 @RolesAllowed(ApiRole.READ)
 @Path("/api/alerts")
@@ -36,7 +37,7 @@ public class AlertsResource {
      */
     @GET
     public List<Alert> alerts(@QueryParam("status") String status, @QueryParam("cluster") String cluster) {
-        return (fleet.enabled() ? fleet.alerts() : store.all()).stream()
+        return (fleet.enabled() ? fleet.alerts(store.all()) : store.all()).stream()
                 .filter(a -> status == null || status.equals(a.status()))
                 .filter(a -> cluster == null || cluster.equals(a.labels().get("cluster")))
                 .toList();

@@ -75,17 +75,17 @@ public class ClustersResource {
         this.fleet = fleet;
     }
 
-    /** With a shared fleet, every cluster from the fleet-wide read model; else this node's own. */
+    /** The clusters this node works from its own engine; with a shared fleet, the others' from the fleet-wide read model. */
     private List<Alert> firing(String cluster) {
-        return fleet.enabled() ? fleet.firing(cluster) : states.firing(cluster);
+        return fleet.answersFor(cluster) ? fleet.firing(cluster) : states.firing(cluster);
     }
 
     private List<ReplicationStatus> statuses(String cluster) {
-        return fleet.enabled() ? fleet.statuses(cluster) : states.statuses(cluster).orElse(List.of());
+        return fleet.answersFor(cluster) ? fleet.statuses(cluster) : states.statuses(cluster).orElse(List.of());
     }
 
     private ObservedTopology topology(String cluster) {
-        if (fleet.enabled()) {
+        if (fleet.answersFor(cluster)) {
             return ObservedTopology.of(cluster, fleet.statuses(cluster));
         }
         return states.topology(cluster).orElse(new ObservedTopology(null, Map.of(), List.of()));
@@ -147,7 +147,7 @@ public class ClustersResource {
         List<ReplicationStatus> seen = statuses(cluster);
         Map<String, ReplicationStatus> latest = seen.stream()
                 .collect(Collectors.toMap(ReplicationStatus::instance, Function.identity(), (a, b) -> b));
-        ObservedTopology topology = fleet.enabled() ? ObservedTopology.of(cluster, seen) : topology(cluster);
+        ObservedTopology topology = fleet.answersFor(cluster) ? ObservedTopology.of(cluster, seen) : topology(cluster);
         List<InstanceView> views = new ArrayList<>();
         for (WatchedInstance w : instances) {
             ReplicationStatus s = latest.get(w.id());

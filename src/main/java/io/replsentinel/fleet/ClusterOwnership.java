@@ -20,9 +20,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Which clusters this node works, when the fleet is shared ({@code sentinel.fleet.enabled}): those
+ * Which clusters this node works, the fleet being shared (the default, {@code sentinel.fleet.enabled}): those
  * whose status records fall in a partition the rules engine's consumer group assigned to this node.
  * It starts and stops the clusters' pollers and binlog listeners as partitions come and go, and
  * stamps each poll with the group generation under which the node acquired the partition, so a
@@ -52,6 +54,8 @@ public class ClusterOwnership {
     private boolean handedOver;
     /** A hand-over's first polls are spread over this much, not over the interval. */
     static final Duration HANDOVER_FIRST_POLL = Duration.ofMillis(200);
+    /** Opened by the first assignment that gives this node a partition (at once when the fleet is not shared). */
+    private final CountDownLatch firstShare = new CountDownLatch(1);
 
     public ClusterOwnership(FleetConfig fleet, SentinelConfig config, Inventory inventory, PollScheduler pollers,
                             BinlogListeners listeners) {
@@ -63,6 +67,9 @@ public class ClusterOwnership {
         this.pollers = pollers;
         this.listeners = listeners;
         this.unshared = new PollerIdentity(node, 0);
+        if (!enabled) {
+            firstShare.countDown();
+        }
     }
 
     /** Whether polling follows partition ownership. */
@@ -86,6 +93,16 @@ public class ClusterOwnership {
         return id != null ? id : new PollerIdentity(node, 0);
     }
 
+    /**
+     * Waits until this node has been assigned its first status partitions, so polls its share of the
+     * fleet (a node alone: all of it); true at once when the fleet is not shared.
+     *
+     * @return false when none came within {@code timeout}
+     */
+    public boolean awaitFirstShare(Duration timeout) throws InterruptedException {
+        return firstShare.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Whether this node works the cluster now. */
     public synchronized boolean works(String cluster) {
         return !enabled || working.contains(cluster);
@@ -107,6 +124,9 @@ public class ClusterOwnership {
             LOG.infof("Status partition(s) %s assigned to node %s under generation %d", numbers(assigned), node, generation);
         }
         reconcile();
+        if (!assigned.isEmpty()) {
+            firstShare.countDown();
+        }
     }
 
     /** Status partitions taken away (revoked or lost): their clusters' pollers and listeners stop now. */

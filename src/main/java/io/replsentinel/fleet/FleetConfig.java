@@ -8,12 +8,17 @@ import io.smallrye.config.WithDefault;
 public interface FleetConfig {
 
     /**
-     * When true, this node polls and listens only to the clusters whose status partition the rules
-     * engine's consumer group ({@code repl-sentinel-rules}) assigned to it, and its API answers for the
-     * whole fleet from a read model of the status and alert-state topics. Turn it on on every node
-     * that shares one Kafka cluster and inventory; a node alone in its group owns every partition, so
-     * it polls everything, from the first assignment on (a few seconds after start).
+     * When true (the default), this node polls and listens only to the clusters whose status
+     * partition the rules engine's consumer group ({@code repl-sentinel-rules}) assigned to it, and
+     * its API answers for the whole fleet from a read model of the status and alert-state topics: any
+     * number of nodes on one Kafka share the fleet with nothing to configure. A node alone in its group
+     * owns every partition, so it polls everything from its first assignment on (under a second after
+     * its status consumer connects, on a broker whose {@code group.initial.rebalance.delay.ms} is 0 as
+     * the embedded broker's; that delay, 3 s at Kafka's default, comes on top otherwise). False makes the node
+     * poll its whole inventory from start-up whatever the group says and answer from its own state:
+     * only for a node that must never share its clusters, on a Kafka where no other node runs with the
+     * same topics; two such nodes poll every instance twice and announce every alert twice.
      */
-    @WithDefault("false")
+    @WithDefault("true")
     boolean enabled();
 }

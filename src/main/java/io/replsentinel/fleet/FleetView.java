@@ -47,6 +47,7 @@ public class FleetView {
     private static final String SUBJECT = "ce_subject";
 
     private final boolean enabled;
+    private final ClusterOwnership ownership;
     private final SentinelConfig config;
     private final AlertStateTopic stateTopic;
     private final ObjectMapper json;
@@ -60,8 +61,10 @@ public class FleetView {
     private volatile boolean running;
     private Thread thread;
 
-    public FleetView(FleetConfig fleet, SentinelConfig config, AlertStateTopic stateTopic, ObjectMapper json) {
+    public FleetView(FleetConfig fleet, ClusterOwnership ownership, SentinelConfig config, AlertStateTopic stateTopic,
+                     ObjectMapper json) {
         this.enabled = fleet.enabled();
+        this.ownership = ownership;
         this.config = config;
         this.stateTopic = stateTopic;
         this.json = json;
@@ -70,6 +73,16 @@ public class FleetView {
     /** Whether the API answers from this view (a shared fleet) rather than from the node's own clusters. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * Whether the API answers for {@code cluster} from this view: with a shared fleet, for the clusters
+     * another node works. Those this node works are answered from its own engine, which holds their
+     * latest statuses and every alert's latest evidence (the alert-state topic gets a cluster's state
+     * when an alert changes, not each time its evidence does).
+     */
+    public boolean answersFor(String cluster) {
+        return enabled && !ownership.works(cluster);
     }
 
     void start(@Observes StartupEvent event) {
@@ -212,7 +225,22 @@ public class FleetView {
         return s.alerts().stream().filter(AlertState.Tracked::firing).map(AlertState.Tracked::alert).toList();
     }
 
-    /** Every firing alert of the fleet (oldest first), then the recently resolved ones (newest first). */
+    /**
+     * Every firing alert of the fleet (oldest first), then the recently resolved ones (newest first):
+     * of the clusters this node works, those of {@code own} (its own store's, firing and resolved);
+     * of the others, this view's.
+     */
+    public List<Alert> alerts(List<Alert> own) {
+        List<Alert> all = new ArrayList<>();
+        own.stream().filter(a -> !answersFor(a.labels().get("cluster"))).forEach(all::add);
+        alerts().stream().filter(a -> answersFor(a.labels().get("cluster"))).forEach(all::add);
+        List<Alert> result = new ArrayList<>(all.stream().filter(Alert::firing).sorted(Comparator.comparing(Alert::startsAt)).toList());
+        result.addAll(all.stream().filter(a -> !a.firing())
+                .sorted(Comparator.comparing(Alert::endsAt, Comparator.nullsLast(Comparator.naturalOrder())).reversed()).toList());
+        return result;
+    }
+
+    /** Every firing alert of the fleet (oldest first), then the recently resolved ones (newest first), as this view has them. */
     public List<Alert> alerts() {
         List<Alert> firing = new ArrayList<>();
         states.keySet().forEach(c -> firing.addAll(firing(c)));

@@ -1,6 +1,7 @@
 /**
- * Sharing one fleet between several service nodes. The rules engine's consumer group on the status
- * topic assigns status partitions to nodes; a cluster belongs to the node that owns the partition
+ * Sharing one fleet between several service nodes, on by default ({@code sentinel.fleet.enabled}): a
+ * node alone owns every partition. The rules engine's consumer group on the status topic assigns
+ * status partitions to nodes; a cluster belongs to the node that owns the partition
  * its status records go to, so polling, binlog listening, rules and alert state move together.
  *
  * <p>Reads: the status consumer's partition assignments and group generation (through

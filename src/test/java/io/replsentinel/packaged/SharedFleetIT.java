@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three service nodes (the packaged jar, {@code sentinel.fleet.enabled=true}) share one fleet of
+ * Three service nodes (the packaged jar, at its defaults: nothing says "share") share one fleet of
  * three real MariaDB clusters (a source and a replica each, one per status partition) through one
  * Kafka broker in a JVM of its own, with a real Alertmanager. In order, on the same broker and
  * servers: steady state (each instance polled once per interval, by one node); a node SIGKILLed
@@ -279,7 +279,6 @@ class SharedFleetIT {
                 .jvm("-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dlab.node=" + work.resolve(node))
                 .kafka(broker.bootstrapServers())
                 .env("FLEET_MONITOR_PASSWORD", Topology.MONITOR_PASSWORD)
-                .env("SENTINEL_FLEET_ENABLED", "true")
                 .env("SENTINEL_NODE_NAME", node)
                 .env("SENTINEL_TOPICS_PARTITIONS", Integer.toString(PARTITIONS))
                 .env("SENTINEL_ALERTMANAGER_URL", alertmanager.url())

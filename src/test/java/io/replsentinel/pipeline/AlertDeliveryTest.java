@@ -117,8 +117,10 @@ class AlertDeliveryTest {
                     .substring(0, 7) + "][resolved]";
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> alertmanager.received().contains(resolution));
-            assertThat(given().get("/api/alerts?status=resolved").then().statusCode(200).extract().asString())
-                    .contains(fingerprint);
+            // the API reads the alerts and alert-state topics (the fleet view): it follows within moments
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(given().get("/api/alerts?status=resolved").then().statusCode(200).extract().asString())
+                            .contains(fingerprint));
             assertThat(Lab.slack().refused()).as("Slack was tried meanwhile").isGreaterThan(refusedBefore);
             assertThat(slackAbout(mark, fingerprint)).as("nothing reached Slack while it failed").isEmpty();
         } finally {
