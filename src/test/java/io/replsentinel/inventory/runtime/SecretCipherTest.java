@@ -28,8 +28,11 @@ class SecretCipherTest {
         String sealed = cipher.seal("orders", "password", "s3cret-pw");
         assertThatThrownBy(() -> cipher.open("billing", "password", sealed)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> cipher.open("orders", "remediation-password", sealed)).isInstanceOf(IllegalArgumentException.class);
-        char last = sealed.charAt(sealed.length() - 3);
-        String tampered = sealed.substring(0, sealed.length() - 3) + (last == 'A' ? 'B' : 'A') + sealed.substring(sealed.length() - 2);
+        // flip one bit of the sealed bytes themselves: an edited Base64 character may change only padding bits
+        String prefix = sealed.substring(0, sealed.lastIndexOf(':') + 1);
+        byte[] raw = Base64.getDecoder().decode(sealed.substring(prefix.length()));
+        raw[raw.length - 1] ^= 1;
+        String tampered = prefix + Base64.getEncoder().encodeToString(raw);
         assertThatThrownBy(() -> cipher.open("orders", "password", tampered)).isInstanceOf(IllegalArgumentException.class);
     }
 
