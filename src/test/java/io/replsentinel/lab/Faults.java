@@ -368,6 +368,46 @@ public final class Faults {
     // ------------------------------------------------------------------ (g) errant transactions
 
     /**
+     * MySQL: commits an empty transaction on the replica under the source's next GTID, then lets the
+     * source commit row {@code id} under that GTID: the replica skips it as already executed, silent
+     * in every status column. Returns the GTID; waits until the replica caught up.
+     */
+    public String emptyTransactionUnderTheSourcesNextGtid(DbServer replica, int id) {
+        DbServer source = topology.source();
+        String uuid = source.scalar("SELECT @@server_uuid");
+        long last = 0;
+        for (String part : source.scalar("SELECT @@gtid_executed").replace("\n", "").split(",")) {
+            if (part.startsWith(uuid)) {
+                last = Long.parseLong(part.substring(Math.max(part.lastIndexOf(':'), part.lastIndexOf('-')) + 1));
+            }
+        }
+        String next = uuid + ":" + (last + 1);
+        topology.stopReplication(replica);
+        replica.exec("SET GLOBAL super_read_only = OFF", "SET gtid_next = '" + next + "'", "BEGIN", "COMMIT",
+                "SET gtid_next = 'AUTOMATIC'", "SET GLOBAL super_read_only = ON");
+        topology.startReplication(replica);
+        topology.insert(id);
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        return next;
+    }
+
+    /**
+     * MariaDB: the source commits row {@code skipped} while the replica's applier is stopped, and
+     * {@code sql_slave_skip_counter = 1} skips it; then row {@code next} replicates. Returns the
+     * skipped GTID; waits until the replica caught up.
+     */
+    public String skipCounterPastARealTransaction(DbServer replica, int skipped, int next) {
+        topology.stopReplication(replica);
+        topology.insert(skipped);
+        String gtid = topology.source().scalar("SELECT @@gtid_binlog_pos");
+        replica.exec("SET GLOBAL sql_slave_skip_counter = 1");
+        topology.startReplication(replica);
+        topology.insert(next);
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        return gtid;
+    }
+
+    /**
      * Writes row {@code id} on the replica itself WITH binary logging, as a careless operator would.
      * MySQL: super_read_only is lifted for that one statement while read_only stays ON (root
      * bypasses read_only), so the replica never looks writable; returns the errant set as the server

@@ -6,6 +6,7 @@ import io.replsentinel.event.GtidEvent;
 import io.replsentinel.event.SchemaCheck;
 import io.replsentinel.kafka.KafkaTestClient;
 import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Faults;
 import io.replsentinel.lab.Flavor;
 import io.replsentinel.lab.Topology;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -228,16 +229,9 @@ class PackagedBinlogIT {
 
     /** MySQL: an empty transaction on the replica under the source's next GTID, then the source's real one. */
     private void emptyTransactionUnderTheSourcesNextGtid(KafkaTestClient kafka, Topology t) {
-        DbServer source = t.source();
         DbServer replica = t.replicas().get(0);
-        String next = gtidPrefix(source) + (lastSequence(source) + 1);
-        t.stopReplication(replica);
-        replica.exec("SET GLOBAL super_read_only = OFF", "SET gtid_next = '" + next + "'", "BEGIN", "COMMIT",
-                "SET gtid_next = 'AUTOMATIC'", "SET GLOBAL super_read_only = ON");
-        t.startReplication(replica);
         int k = keys.getAndIncrement();
-        t.insert(k);
-        t.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        String next = new Faults(t).emptyTransactionUnderTheSourcesNextGtid(replica, k);
         // the servers see nothing: equal GTID sets, both threads running, the row absent on the replica
         assertThat(replica.scalar("SELECT COUNT(*) FROM lab.t WHERE id = " + k)).isEqualTo("0");
         JsonNode a = KafkaTestClient.json(awaitAlert(kafka, x -> is(x, "firing", "MissingTransactions", replica)));
@@ -257,17 +251,10 @@ class PackagedBinlogIT {
      * source and never this one.
      */
     private void skipCounterPastARealTransaction(KafkaTestClient kafka, Topology t) {
-        DbServer source = t.source();
         DbServer replica = t.replicas().get(0);
-        t.stopReplication(replica);
         int skipped = keys.getAndIncrement();
-        t.insert(skipped);
-        String skippedGtid = source.scalar("SELECT @@gtid_binlog_pos");
-        replica.exec("SET GLOBAL sql_slave_skip_counter = 1");
-        t.startReplication(replica);
         int k = keys.getAndIncrement();
-        t.insert(k);
-        t.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        String skippedGtid = new Faults(t).skipCounterPastARealTransaction(replica, skipped, k);
         assertThat(replica.scalar("SELECT COUNT(*) FROM lab.t WHERE id = " + skipped)).isEqualTo("0");
         assertThat(replica.scalar("SELECT COUNT(*) FROM lab.t WHERE id = " + k)).isEqualTo("1");
         JsonNode a = KafkaTestClient.json(awaitAlert(kafka, x -> is(x, "firing", "MissingTransactions", replica)));
