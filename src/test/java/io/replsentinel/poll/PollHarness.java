@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -34,6 +35,8 @@ public final class PollHarness implements Supplier<String>, AutoCloseable {
     private final InstancePoller poller;
     private final ExecutorService workers = Executors.newCachedThreadPool();
 
+    private static final SentinelConfig.Poll POLL = defaults(SentinelConfig.Poll.class);
+
     private PollHarness(WatchedInstance instance, boolean primary) {
         SentinelConfig.Poll poll = defaults(SentinelConfig.Poll.class);
         this.poller = new InstancePoller(instance, poll, new ConnectionSettings(poll),
@@ -43,8 +46,24 @@ public final class PollHarness implements Supplier<String>, AutoCloseable {
 
     /** A poller of {@code host:port} at the shipped poll settings, heartbeat on; {@code primary}: it may write the beat. */
     public static PollHarness of(String cluster, String host, int port, String user, String password, boolean primary) {
+        return of(cluster, host, port, user, password, primary, true);
+    }
+
+    /** As {@link #of(String, String, int, String, String, boolean)}, the heartbeat on or (the shipped default) off. */
+    public static PollHarness of(String cluster, String host, int port, String user, String password, boolean primary,
+                                 boolean heartbeat) {
         return new PollHarness(new WatchedInstance(cluster, host, port, user, new Secret(password),
-                Optional.of(primary ? "primary" : "replica"), Map.of(), true), primary);
+                Optional.of(primary ? "primary" : "replica"), Map.of(), heartbeat), primary);
+    }
+
+    /** The Connector/J properties of a monitoring login at the shipped settings. */
+    public static Properties connectionProperties(String user, String password) {
+        return new ConnectionSettings(POLL).properties(user, password);
+    }
+
+    /** The JDBC URL of a monitoring connection at the shipped settings. */
+    public static String url(String host, int port) {
+        return new ConnectionSettings(POLL).url(host, port);
     }
 
     @Override
