@@ -18,6 +18,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Runs one flavor's statements on one open monitoring connection and assembles what they say.
@@ -27,7 +29,9 @@ import java.util.Map;
  * so asking again on the same connection cannot succeed) and reported in {@link #denied()}.
  *
  * <p>One reader serves one connection, so it keeps each statement prepared (client-side: the
- * driver parses the text once, not on every poll) and each result's column index. MySQL's two
+ * driver parses the text once, not on every poll). Each statement's column index is shared by
+ * every reader (the statements are this class's and {@link Dialect}'s constants, so the shapes are
+ * few): a kept connection holds no copy of its sixty column names. MySQL's two
  * performance_schema error tables add to a status only when a channel reports an error, so they
  * are read on the first poll of a connection (which tells whether they are granted) and then only
  * while a channel's {@code Last_SQL_Errno} or {@code Last_IO_Errno} is set.
@@ -41,6 +45,8 @@ final class InstanceReader {
     private static final String CONNECTION_ERRORS =
             "SELECT CHANNEL_NAME, LAST_ERROR_TIMESTAMP FROM performance_schema.replication_connection_status"
                     + " WHERE LAST_ERROR_NUMBER <> 0";
+    /** Column indexes by statement text, shared by all readers; a statement has one shape per server version. */
+    private static final Map<String, List<Row.Columns>> SHAPES = new ConcurrentHashMap<>();
     private static final DateTimeFormatter PS_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
 
@@ -49,7 +55,6 @@ final class InstanceReader {
     private final String account;
     private final Map<Capability, DeniedCapability> denied = new EnumMap<>(Capability.class);
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final Map<String, Row.Columns> columns = new HashMap<>();
     private boolean errorTablesRead;
 
     /** @param account the monitoring account as the server sees it ({@code 'user'@'host'}), for the GRANT to suggest */
@@ -199,11 +204,7 @@ final class InstanceReader {
 
     private List<Row> query(Connection c, String sql) throws SQLException {
         try (ResultSet rs = prepared(c, sql).executeQuery()) {
-            List<Row> rows = Row.all(rs, columns.get(sql));
-            if (!rows.isEmpty()) {
-                columns.put(sql, rows.get(0).columns());
-            }
-            return rows;
+            return Row.all(rs, SHAPES.computeIfAbsent(sql, k -> new CopyOnWriteArrayList<>()));
         }
     }
 }

@@ -9,14 +9,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One result row as column name to text, case-insensitive, so that one parser reads MySQL's
  * {@code Replica_*}/{@code Source_*} and MariaDB's {@code Slave_*}/{@code Master_*} columns. The
- * rows of one result share one {@link Columns} index, and a statement run on every poll reuses the
- * index of its last result while the columns stay the same: SHOW REPLICA STATUS has some sixty.
+ * rows of one result share one {@link Columns} index, and a statement run on every poll reuses an
+ * index of an earlier result with the same columns: SHOW REPLICA STATUS has some sixty, and the
+ * thousands of kept connections of a fleet share one index per statement and server version.
  */
 public final class Row {
+    /** Column shapes kept per statement: one per flavor and version of the fleet's servers is a handful. */
+    static final int MAX_SHAPES = 16;
     private final Columns columns;
     private final String[] values;
 
@@ -34,17 +38,33 @@ public final class Row {
     }
 
     public static List<Row> all(ResultSet rs) throws SQLException {
-        return all(rs, null);
+        return all(rs, List.of());
     }
 
-    /** The rows of {@code rs}; {@code previous}, the index of an earlier result, is reused when its columns are the same. */
-    static List<Row> all(ResultSet rs, Columns previous) throws SQLException {
+    /**
+     * The rows of {@code rs}, indexed by the first of {@code known} whose columns are the same; when
+     * none is and {@code known} is a shared {@link CopyOnWriteArrayList}, the new index is added to it (up to
+     * {@value #MAX_SHAPES}: a statement has one shape per server flavor and version).
+     */
+    static List<Row> all(ResultSet rs, List<Columns> known) throws SQLException {
         if (!rs.next()) {
             return List.of(); // a source's empty SHOW REPLICA STATUS still has some sixty columns: index none
         }
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
-        Columns columns = previous != null && previous.sameAs(md, n) ? previous : Columns.of(md, n);
+        Columns columns = null;
+        for (Columns k : known) {
+            if (k.sameAs(md, n)) {
+                columns = k;
+                break;
+            }
+        }
+        if (columns == null) {
+            columns = Columns.of(md, n);
+            if (known instanceof CopyOnWriteArrayList<Columns> shared && shared.size() < MAX_SHAPES) {
+                shared.add(columns);
+            }
+        }
         List<Row> rows = new ArrayList<>(1);
         do {
             String[] values = new String[n];
@@ -54,11 +74,6 @@ public final class Row {
             rows.add(new Row(columns, values));
         } while (rs.next());
         return rows;
-    }
-
-    /** The columns of this row's result. */
-    Columns columns() {
-        return columns;
     }
 
     /** The first of the given columns that is present and not SQL NULL, else null. */
