@@ -198,6 +198,19 @@ public interface SentinelConfig {
         int suspectWorkers();
 
         /**
+         * Logins (TCP, TLS, authentication, the session set-up) under way at once across all
+         * instances. A kept connection logs in once, but at start-up, or when many servers come back
+         * at once, every instance logs in together: unpaced, on a small node each login gets slower
+         * the more run at once, until they pass {@code timeout} and start over. Paced, they proceed at
+         * what the node sustains; a poll that finds no slot free is shed at once and counted in
+         * {@code sentinel_polls_skipped_total{reason="login"}}, never reported as the instance's
+         * failure, and logs in at a later tick. Instances whose last poll timed out log in without a
+         * slot (on their own threads), so hung servers never hold the slots.
+         */
+        @WithDefault("8")
+        int maxConcurrentLogins();
+
+        /**
          * Adds the labels {@code cluster} and {@code instance} to {@code sentinel_poll_duration_seconds}
          * (a percentile histogram per instance: about 70 series each). Off: one histogram for the node.
          */

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,8 @@ final class InstancePoller implements AutoCloseable {
     private volatile ServerVersion version;
     private InstanceReader reader;
     private Instant connectedAt;
+    /** The login slots of the poll in flight, if it is paced; set and read by its worker only. */
+    private Semaphore loginSlots;
 
     InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, ConnectionSettings connectionSettings,
                    SentinelConfig.Heartbeat heartbeat, java.util.function.Supplier<PollerIdentity> identity, Clock clock, ExecutorService workers,
@@ -85,11 +88,26 @@ final class InstancePoller implements AutoCloseable {
      * One call at a time per instance.
      */
     ReplicationStatus.Builder observeNow(Instant observedAt, long start) {
+        return observeNow(observedAt, start, null);
+    }
+
+    /**
+     * As {@link #observeNow(Instant, long)}, but a poll that has to log in takes one of
+     * {@code loginSlots} for the login ({@code null}: logs in without one). With none free it does
+     * not wait: it returns {@code null}, no status, and touches nothing, so the caller sheds it and
+     * the next tick tries again. The instance has not been asked, so nothing is said about it.
+     */
+    ReplicationStatus.Builder observeNow(Instant observedAt, long start, Semaphore loginSlots) {
+        this.loginSlots = loginSlots;
         try {
             return observe(observedAt, start);
+        } catch (NoLoginSlot e) {
+            return null;
         } catch (RuntimeException e) {
             close();
             return unreachable(observedAt, millisSince(start), PollErrors.classify(e));
+        } finally {
+            this.loginSlots = null;
         }
     }
 
@@ -198,6 +216,8 @@ final class InstancePoller implements AutoCloseable {
                     .binlogDumpThreads(dumpThreads).addresses(SourceResolver.addresses(instance.host()))
                     .missingPrivileges(denied.stream().map(DeniedCapability::capability).toList())
                     .deniedCapabilities(denied);
+        } catch (NoLoginSlot e) {
+            throw e; // not the instance's failure: the poll is shed
         } catch (SQLException | RuntimeException e) {
             close();
             return unreachable(observedAt, millisSince(start), PollErrors.classify(e));
@@ -219,6 +239,20 @@ final class InstancePoller implements AutoCloseable {
         if (connection != null) {
             return connection;
         }
+        Semaphore slots = loginSlots;
+        if (slots != null && !slots.tryAcquire()) {
+            throw NoLoginSlot.INSTANCE;
+        }
+        try {
+            return login();
+        } finally {
+            if (slots != null) {
+                slots.release();
+            }
+        }
+    }
+
+    private Connection login() throws SQLException {
         Connection c = DriverManager.getConnection(connectionSettings.url(instance.host(), instance.port()),
                 connectionSettings.properties(instance.user(), instance.password().reveal()));
         String account;
@@ -254,6 +288,15 @@ final class InstancePoller implements AutoCloseable {
             return null;
         }
         return value.equals("1") || value.equalsIgnoreCase("ON");
+    }
+
+    /** A paced poll found every login slot taken: it is shed, not failed. No stack trace: it is flow, not an error. */
+    private static final class NoLoginSlot extends RuntimeException {
+        static final NoLoginSlot INSTANCE = new NoLoginSlot();
+
+        private NoLoginSlot() {
+            super("no login slot free", null, false, false);
+        }
     }
 
     @Override

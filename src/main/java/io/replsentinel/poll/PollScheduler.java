@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +48,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * The deadline ({@code sentinel.poll.timeout}) runs from the moment the poll really starts, never
  * from its tick: time a poll spends waiting for a thread is the service's own lateness, not the
- * server's. Past the deadline the poll reports {@code timeout} and its connection is aborted. When
+ * server's. Past the deadline the poll reports {@code timeout} and its connection is aborted. At
+ * most {@code sentinel.poll.max-concurrent-logins} polls log in at once; one that finds no login
+ * slot free is shed at once (its thread goes back to the pool) and logs in at a later tick. When
  * the service itself falls behind (no thread free before the instance's next tick, or the clock
  * thread so late that a deadline cannot be told from its own delay), the poll is shed and counted
  * in {@code sentinel_polls_skipped_total{reason}}, never reported as the instance's failure.
@@ -60,6 +63,8 @@ public class PollScheduler {
     static final String SKIPPED_LATE = "late";
     /** A deadline that fired this late says more about the service's load than about the server. */
     static final String SKIPPED_OVERLOAD = "overload";
+    /** A poll that had to log in found every login slot taken ({@code sentinel.poll.max-concurrent-logins}). */
+    static final String SKIPPED_LOGIN = "login";
 
     private final Inventory inventory;
     private final SentinelConfig config;
@@ -83,6 +88,13 @@ public class PollScheduler {
     private final Timer startDelay;
     private final Counter skippedLate;
     private final Counter skippedOverload;
+    private final Counter skippedLogin;
+    /**
+     * Logins under way at once, at most {@code sentinel.poll.max-concurrent-logins}: at start-up, or
+     * when many servers come back at once, thousands of instances log in (TLS, caching_sha2) at the
+     * same time, each slower the more there are, until they pass the deadline and start over.
+     */
+    private final Semaphore loginSlots;
 
     public PollScheduler(Inventory inventory, SentinelConfig config, StatusPublisher publisher,
                          InstanceMetrics metrics, MeterRegistry registry, PrimaryWatch primaries,
@@ -100,6 +112,8 @@ public class PollScheduler {
         this.overloadToleranceNanos = Math.max(Duration.ofMillis(100).toNanos(), timeoutNanos / 4);
         require(config.poll().workers(), "sentinel.poll.workers");
         require(config.poll().suspectWorkers(), "sentinel.poll.suspect-workers");
+        require(config.poll().maxConcurrentLogins(), "sentinel.poll.max-concurrent-logins");
+        this.loginSlots = new Semaphore(config.poll().maxConcurrentLogins());
         this.clock = new ScheduledThreadPoolExecutor(1, daemon("poll-clock"));
         this.clock.setRemoveOnCancelPolicy(true);
         this.workers = Executors.newFixedThreadPool(config.poll().workers(), daemon("poll-worker"));
@@ -113,6 +127,7 @@ public class PollScheduler {
                 .register(registry);
         this.skippedLate = skipped(SKIPPED_LATE);
         this.skippedOverload = skipped(SKIPPED_OVERLOAD);
+        this.skippedLogin = skipped(SKIPPED_LOGIN);
         Gauge.builder("sentinel_instances_watched", watches, Map::size)
                 .description("Instances this node polls").register(registry);
     }
@@ -126,7 +141,8 @@ public class PollScheduler {
     private Counter skipped(String reason) {
         return Counter.builder("sentinel_polls_skipped_total")
                 .description("Polls the service shed because it was behind (late: no thread before the next tick;"
-                        + " overload: a deadline it could not keep); never reported as the instance's failure")
+                        + " overload: a deadline it could not keep; login: no login slot free); never reported as the"
+                        + " instance's failure")
                 .tag("reason", reason).register(registry);
     }
 
@@ -155,9 +171,10 @@ public class PollScheduler {
         for (WatchedInstance instance : inventory.all()) {
             watch(instance);
         }
-        LOG.infof("Polling %d instance(s) in %d cluster(s) every %s on %d worker thread(s) (%d for suspects)",
-                inventory.all().size(), inventory.clusters().size(), config.poll().interval(),
-                config.poll().workers(), config.poll().suspectWorkers());
+        LOG.infof("Polling %d instance(s) in %d cluster(s) every %s on %d worker thread(s) (%d for suspects),"
+                        + " at most %d login(s) at once", inventory.all().size(), inventory.clusters().size(),
+                config.poll().interval(), config.poll().workers(), config.poll().suspectWorkers(),
+                config.poll().maxConcurrentLogins());
     }
 
     /**
@@ -234,6 +251,11 @@ public class PollScheduler {
     /** The pool the polls of answering instances run on: a test fills it to overload the service. */
     ExecutorService workers() {
         return workers;
+    }
+
+    /** The login slots the polls share: a test takes them all to hold every login back. */
+    Semaphore loginSlots() {
+        return loginSlots;
     }
 
     /** The ids of the instances polled now. */
@@ -396,11 +418,17 @@ public class PollScheduler {
             } catch (RejectedExecutionException stopping) {
                 return;
             }
-            ReplicationStatus.Builder status = watch.poller.observeNow(observedAt, started);
+            // a suspect's login mostly waits on a server that does not answer: paced, hung servers
+            // would hold the slots the answering ones need; it has threads of its own to wait on
+            ReplicationStatus.Builder status = watch.poller.observeNow(observedAt, started, watch.suspect ? null : loginSlots);
             if (!state.compareAndSet(RUNNING, DONE)) {
                 return; // reported (or shed) at the deadline: this late answer is dropped
             }
             expiry.cancel(false);
+            if (status == null) {
+                skippedLogin.increment(); // no login slot: the service's pacing, not the server's failure
+                return;
+            }
             ReplicationStatus built = watch.poller.finish(status);
             watch.suspect = built.error() != null && PollErrors.TIMEOUT.equals(built.error().errorClass());
             publish(watch, built, System.nanoTime() - started);

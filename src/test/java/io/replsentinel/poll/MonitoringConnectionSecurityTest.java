@@ -160,6 +160,11 @@ class MonitoringConnectionSecurityTest {
         }
 
         @Override
+        public int maxConcurrentLogins() {
+            return 8;
+        }
+
+        @Override
         public boolean perInstanceHistograms() {
             return false;
         }
