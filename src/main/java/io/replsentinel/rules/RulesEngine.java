@@ -76,6 +76,9 @@ public class RulesEngine {
     /** Which clusters statuses may be about; null (an engine built by hand) takes every one. */
     @Inject
     KnownClusters knownClusters;
+    /** When a firing alert's fresher evidence is written for the other nodes; null (built by hand): never. */
+    @Inject
+    io.replsentinel.fleet.EvidenceRefresh evidenceRefresh;
 
     /** An engine of its own, without Kafka: alerts are returned, state is not persisted. */
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
@@ -165,6 +168,9 @@ public class RulesEngine {
                 changes.add(p);
             }
             boolean changed = state.tracker.takeChanged() || !alerts.isEmpty();
+            if (!changed) {
+                refreshEvidence(state);
+            }
             return new Evaluation(changes, changed ? persist(state) : CompletableFuture.completedFuture(null));
         }
     }
@@ -174,7 +180,33 @@ public class RulesEngine {
         if (stateTopic == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return stateTopic.write(state.cluster, state.partition, state.snapshot());
+        return stateTopic.write(state.cluster, state.partition, state.toWrite(System.nanoTime()));
+    }
+
+    /**
+     * Nothing changed state, but a firing alert's evidence may have: the other nodes' API reads it
+     * from the alert-state topic, so it is written again, at most every
+     * {@code sentinel.fleet.evidence-refresh} per cluster. Called under the cluster's monitor; the
+     * status's ack does not wait for it (it delivers nothing).
+     */
+    private void refreshEvidence(ClusterState state) {
+        if (evidenceRefresh == null || stateTopic == null || state.writtenEvidence.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!evidenceRefresh.due(state.writtenAt, now)) {
+            return;
+        }
+        if (!state.evidenceChanged()) {
+            state.writtenAt = now;
+            return;
+        }
+        persist(state).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.debugf("Could not write the fresher evidence of cluster %s: other nodes show older evidence (%s)",
+                        state.cluster, failure.getMessage());
+            }
+        });
     }
 
     /** A sink took a change: once none waits for it, the state in Kafka says so. */
