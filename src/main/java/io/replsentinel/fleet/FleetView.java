@@ -330,7 +330,8 @@ public class FleetView {
     public List<Alert> alerts(List<Alert> own) {
         List<Alert> all = new ArrayList<>();
         own.stream().filter(a -> !answersFor(a.labels().get("cluster"))).forEach(all::add);
-        alerts().stream().filter(a -> answersFor(a.labels().get("cluster"))).forEach(all::add);
+        // only the other nodes' clusters' states are decoded: this node's own are answered from its store
+        alerts(this::answersFor).stream().filter(a -> answersFor(a.labels().get("cluster"))).forEach(all::add);
         List<Alert> result = new ArrayList<>(all.stream().filter(Alert::firing).sorted(Comparator.comparing(Alert::startsAt)).toList());
         result.addAll(all.stream().filter(a -> !a.firing())
                 .sorted(Comparator.comparing(Alert::endsAt, Comparator.nullsLast(Comparator.naturalOrder())).reversed()).toList());
@@ -339,8 +340,12 @@ public class FleetView {
 
     /** Every firing alert of the fleet (oldest first), then the recently resolved ones (newest first), as this view has them. */
     public List<Alert> alerts() {
+        return alerts(cluster -> true);
+    }
+
+    private List<Alert> alerts(java.util.function.Predicate<String> clusters) {
         List<Alert> firing = new ArrayList<>();
-        states.keySet().forEach(c -> firing.addAll(firing(c)));
+        states.keySet().stream().filter(clusters).forEach(c -> firing.addAll(firing(c)));
         firing.sort(Comparator.comparing(Alert::startsAt));
         java.util.Set<String> firingNow = new java.util.HashSet<>();
         firing.forEach(a -> firingNow.add(a.fingerprint()));
