@@ -41,7 +41,9 @@ import java.util.stream.Collectors;
  * <p>
  * The alert state survives restarts and partition moves: whenever a cluster's lifecycle or its
  * undelivered changes change, the cluster's {@link AlertState} is written to the alert-state topic,
- * and only once Kafka has it do the changes go to the sinks and the status's offset get committed.
+ * and only once Kafka has it do the changes go to the sinks and the status's offset get committed;
+ * with a shared fleet also when a firing alert's evidence changed, at most every
+ * {@code sentinel.fleet.evidence-refresh}, for the other nodes' API.
  * When status partitions are assigned ({@link StatusPartitions}) their clusters' state is read back
  * before their first status is evaluated, and changes still undelivered are sent again; revoked
  * partitions' clusters are forgotten. The state it keeps is in {@link ClusterStates}, which the API
