@@ -56,6 +56,8 @@ public class ClusterOwnership {
     static final Duration HANDOVER_FIRST_POLL = Duration.ofMillis(200);
     /** Opened by the first assignment that gives this node a partition (at once when the fleet is not shared). */
     private final CountDownLatch firstShare = new CountDownLatch(1);
+    /** Counts the changes of {@link #owned}, so the fleet view sees that its share moved without a callback. */
+    private final java.util.concurrent.atomic.AtomicLong shareChanges = new java.util.concurrent.atomic.AtomicLong();
 
     public ClusterOwnership(FleetConfig fleet, SentinelConfig config, Inventory inventory, PollScheduler pollers,
                             BinlogListeners listeners) {
@@ -103,6 +105,19 @@ public class ClusterOwnership {
         return firstShare.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The status partitions this node owns now: their clusters are answered from its own engine, so
+     * the fleet view need not read them.
+     */
+    public Set<Integer> ownedPartitions() {
+        return Set.copyOf(owned.keySet());
+    }
+
+    /** Grows each time {@link #ownedPartitions()} changes. */
+    public long shareChanges() {
+        return shareChanges.get();
+    }
+
     /** Whether this node works the cluster now. */
     public synchronized boolean works(String cluster) {
         return !enabled || working.contains(cluster);
@@ -121,6 +136,7 @@ public class ClusterOwnership {
             partitions = consumer.partitionsFor(statusTopic).size();
             PollerIdentity identity = new PollerIdentity(node, generation);
             assigned.forEach(tp -> owned.put(tp.partition(), identity));
+            shareChanges.incrementAndGet();
             LOG.infof("Status partition(s) %s assigned to node %s under generation %d", numbers(assigned), node, generation);
         }
         reconcile();
@@ -135,6 +151,7 @@ public class ClusterOwnership {
             return;
         }
         revoked.forEach(tp -> owned.remove(tp.partition()));
+        shareChanges.incrementAndGet();
         reconcile();
     }
 

@@ -21,4 +21,14 @@ public interface FleetConfig {
      */
     @WithDefault("true")
     boolean enabled();
+
+    /**
+     * With a shared fleet, at most how often a cluster's alert state is written to the alert-state
+     * topic again when only a firing alert's evidence changed (lag seconds, poll times, error text),
+     * so that the other nodes' API shows evidence at most this old, not the evidence of the alert's
+     * first poll. Each such write is one record per cluster with firing alerts, read by every node:
+     * shorter is fresher and costs more writes. {@code 0} writes the state only when an alert changes state.
+     */
+    @WithDefault("10s")
+    java.time.Duration evidenceRefresh();
 }

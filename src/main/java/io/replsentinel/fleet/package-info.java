@@ -6,8 +6,9 @@
  *
  * <p>Reads: the status consumer's partition assignments and group generation (through
  * {@link io.replsentinel.rules.StatusPartitions}), the inventory and its runtime changes, and, for the
- * fleet-wide read model, the status and alert-state topics without a group. Writes: nothing to Kafka
- * or to any server; it tells the pollers and binlog listeners which clusters to work and under which
- * ownership generation.
+ * fleet-wide read model, without a group, the status partitions other nodes own, the alert-state and
+ * the alerts topics. Writes: nothing to Kafka or to any server; it tells the pollers and binlog
+ * listeners which clusters to work and under which ownership generation, and the rules engine how
+ * often a firing alert's fresher evidence goes to the alert-state topic ({@link EvidenceRefresh}).
  */
 package io.replsentinel.fleet;

@@ -7,9 +7,11 @@ import io.replsentinel.state.AlertState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,6 +46,10 @@ final class ClusterState {
     ClusterFindings findings;
     /** When binlog-stream records last made the cluster be evaluated ({@link System#nanoTime()}). */
     long lastStreamEvaluation;
+    /** When the state was last written to the alert-state topic ({@link System#nanoTime()}). */
+    long writtenAt;
+    /** Fingerprint to evidence of the firing alerts as last written: empty while none fires. */
+    Map<String, Map<String, Object>> writtenEvidence = Map.of();
 
     ClusterState(String cluster, AlertTracker tracker) {
         this.cluster = cluster;
@@ -57,6 +63,7 @@ final class ClusterState {
         cs.time = state.time();
         cs.restoredAt = state.time();
         cs.partition = partition;
+        cs.wrote(state, System.nanoTime());
         for (AlertState.Undelivered u : state.undelivered()) {
             cs.undelivered.add(new Pending(u.change(), u.sinks()));
         }
@@ -100,6 +107,30 @@ final class ClusterState {
     private static boolean sameChange(Alert a, Alert b) {
         return a.fingerprint().equals(b.fingerprint()) && a.status().equals(b.status())
                 && Objects.equals(a.startsAt(), b.startsAt()) && Objects.equals(a.endsAt(), b.endsAt());
+    }
+
+    /** The state to write now, remembered as written: its firing alerts' evidence is what other nodes show. */
+    AlertState toWrite(long now) {
+        AlertState s = snapshot();
+        wrote(s, now);
+        return s;
+    }
+
+    private void wrote(AlertState s, long now) {
+        writtenAt = now;
+        Map<String, Map<String, Object>> evidence = new HashMap<>();
+        s.alerts().stream().filter(AlertState.Tracked::firing).forEach(t -> evidence.put(t.fingerprint(), t.alert().evidence()));
+        writtenEvidence = evidence.isEmpty() ? Map.of() : evidence;
+    }
+
+    /** Whether a firing alert's evidence differs from what was last written. */
+    boolean evidenceChanged() {
+        for (Alert a : tracker.firing()) {
+            if (!Objects.equals(writtenEvidence.get(a.fingerprint()), a.evidence())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     AlertState snapshot() {

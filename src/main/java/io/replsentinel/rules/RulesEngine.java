@@ -41,7 +41,9 @@ import java.util.stream.Collectors;
  * <p>
  * The alert state survives restarts and partition moves: whenever a cluster's lifecycle or its
  * undelivered changes change, the cluster's {@link AlertState} is written to the alert-state topic,
- * and only once Kafka has it do the changes go to the sinks and the status's offset get committed.
+ * and only once Kafka has it do the changes go to the sinks and the status's offset get committed;
+ * with a shared fleet also when a firing alert's evidence changed, at most every
+ * {@code sentinel.fleet.evidence-refresh}, for the other nodes' API.
  * When status partitions are assigned ({@link StatusPartitions}) their clusters' state is read back
  * before their first status is evaluated, and changes still undelivered are sent again; revoked
  * partitions' clusters are forgotten. The state it keeps is in {@link ClusterStates}, which the API
@@ -76,6 +78,9 @@ public class RulesEngine {
     /** Which clusters statuses may be about; null (an engine built by hand) takes every one. */
     @Inject
     KnownClusters knownClusters;
+    /** When a firing alert's fresher evidence is written for the other nodes; null (built by hand): never. */
+    @Inject
+    io.replsentinel.fleet.EvidenceRefresh evidenceRefresh;
 
     /** An engine of its own, without Kafka: alerts are returned, state is not persisted. */
     public RulesEngine(ObjectMapper json, AlertDispatcher dispatcher, MeterRegistry registry, SentinelConfig config,
@@ -165,6 +170,9 @@ public class RulesEngine {
                 changes.add(p);
             }
             boolean changed = state.tracker.takeChanged() || !alerts.isEmpty();
+            if (!changed) {
+                refreshEvidence(state);
+            }
             return new Evaluation(changes, changed ? persist(state) : CompletableFuture.completedFuture(null));
         }
     }
@@ -174,7 +182,33 @@ public class RulesEngine {
         if (stateTopic == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return stateTopic.write(state.cluster, state.partition, state.snapshot());
+        return stateTopic.write(state.cluster, state.partition, state.toWrite(System.nanoTime()));
+    }
+
+    /**
+     * Nothing changed state, but a firing alert's evidence may have: the other nodes' API reads it
+     * from the alert-state topic, so it is written again, at most every
+     * {@code sentinel.fleet.evidence-refresh} per cluster. Called under the cluster's monitor; the
+     * status's ack does not wait for it (it delivers nothing).
+     */
+    private void refreshEvidence(ClusterState state) {
+        if (evidenceRefresh == null || stateTopic == null || state.writtenEvidence.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!evidenceRefresh.due(state.writtenAt, now)) {
+            return;
+        }
+        if (!state.evidenceChanged()) {
+            state.writtenAt = now;
+            return;
+        }
+        persist(state).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.debugf("Could not write the fresher evidence of cluster %s: other nodes show older evidence (%s)",
+                        state.cluster, failure.getMessage());
+            }
+        });
     }
 
     /** A sink took a change: once none waits for it, the state in Kafka says so. */

@@ -118,6 +118,10 @@ class AlertStateRebalanceTest {
                 pollAll(members);
                 assertThat(states.firing(away.cluster())).as("alerts this node evaluates for %s", away.cluster()).isEmpty();
                 assertThat(firingInApi(firing.fingerprint())).as("the fleet-wide API").isPresent();
+                // the view reads a partition it gave up from a little back: the instances' latest statuses are there at once
+                assertThat(JSON.readTree(given().get("/api/clusters/" + away.cluster()).then().statusCode(200).extract().asString())
+                        .path("instances").get(0).path("status").path("instance").asText())
+                        .as("the latest status of %s, from the fleet view", away.cluster()).isNotEmpty();
             });
             long forgot = System.nanoTime();
             // and it polls the cluster no more (the pollers stop before the state is forgotten)
