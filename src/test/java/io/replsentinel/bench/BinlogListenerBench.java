@@ -77,13 +77,20 @@ class BinlogListenerBench {
         }
     }
 
-    /** The engine settings before they were tuned, measured beside the current ones on the same backlog. */
-    private static final Map<String, String> PREVIOUS_ENGINE = Map.of("record.processing.with.serial.consumer", "false",
-            "max.batch.size", "2048", "max.queue.size", "8192");
+    /**
+     * The engine settings of the previous version, put back over the current ones: measured beside
+     * them on the same backlog, alternating, so both see the same machine.
+     */
+    private static final Map<String, String> PREVIOUS_ENGINE = Map.of();
+
+    /** TLS on the binlog connection: {@code -Dbench.sslMode=disabled} measures what a trusted network gets. */
+    private static final String SSL_MODE = System.getProperty("bench.sslMode", "preferred");
+    /** How many times each engine setting catches up (alternating): {@code -Dbench.rounds}. */
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
 
     /**
      * One listener, stopped; a backlog of single-row transactions; the listener restarted on a copy of
-     * its offsets twice, with the previous engine settings and with the current ones.
+     * its offsets for each catch-up, alternating the previous engine settings and the current ones.
      */
     private static String catchUp(Topology t) throws Exception {
         Path dir = Files.createTempDirectory("binlog-bench");
@@ -95,7 +102,28 @@ class BinlogListenerBench {
             await().atMost(Duration.ofMinutes(1)).until(() -> !first.events.isEmpty());
         }
         writeSingleRowTransactions(t.source(), 1_000_000, BACKLOG);
-        Path copy = Files.createTempDirectory("binlog-bench-current");
+        StringBuilder out = new StringBuilder("catch-up with database.ssl.mode=" + SSL_MODE + String.format("%n"));
+        for (int round = 1; round <= ROUNDS; round++) {
+            boolean last = round == ROUNDS;
+            if (!PREVIOUS_ENGINE.isEmpty()) {
+                out.append("round ").append(round).append(", previous engine settings ").append(PREVIOUS_ENGINE).append(": ")
+                        .append(catchUpOnce(t, copyOf(dir), withSsl(PREVIOUS_ENGINE), false));
+            }
+            out.append("round ").append(round).append(", current engine settings: ")
+                    .append(catchUpOnce(t, copyOf(dir), withSsl(Map.of()), last && Boolean.getBoolean("bench.jfr")));
+        }
+        return out.toString();
+    }
+
+    private static Map<String, String> withSsl(Map<String, String> engine) {
+        Map<String, String> m = new java.util.HashMap<>(engine);
+        m.put("database.ssl.mode", SSL_MODE);
+        return m;
+    }
+
+    /** A fresh copy of the stopped listener's offsets and schema history: every catch-up reads the same backlog. */
+    private static Path copyOf(Path dir) throws java.io.IOException {
+        Path copy = Files.createTempDirectory("binlog-bench-copy");
         try (var files = Files.walk(dir)) {
             for (Path f : files.toList()) {
                 Path to = copy.resolve(dir.relativize(f).toString());
@@ -106,39 +134,89 @@ class BinlogListenerBench {
                 }
             }
         }
-        return "previous engine settings " + PREVIOUS_ENGINE + ": " + catchUpOnce(t, dir, PREVIOUS_ENGINE, false)
-                + "current engine settings: " + catchUpOnce(t, copy, Map.of(), Boolean.getBoolean("bench.jfr"));
+        return copy;
     }
 
     private static String catchUpOnce(Topology t, Path dir, Map<String, String> engine, boolean profile) throws Exception {
         try (ListenerHarness second = new ListenerHarness(dir, 64L << 20, engine);
              jdk.jfr.Recording jfr = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            // the harness's list copies itself on every add: counted here instead, so the CPU is the listener's
+            second.collect = false;
+            java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+            GtidEvent[] ends = new GtidEvent[2];
+            second.onEvent = e -> {
+                int n = seen.incrementAndGet();
+                if (n == 1) {
+                    ends[0] = e;
+                } else if (n == BACKLOG) {
+                    ends[1] = e;
+                }
+            };
             // where the catch-up's time goes: -Dbench.jfr=true keeps a JFR recording of it in target/bench
             if (profile) {
+                // every 2 ms rather than the profile's 10 ms: a catch-up of a few seconds needs the samples
+                jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2)).withStackTrace();
                 jfr.start();
             }
+            Map<Long, Long> threadCpu0 = threadCpu();
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long start = System.nanoTime();
             second.listen(t.source());
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> second.events.size() >= BACKLOG);
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> seen.get() >= BACKLOG);
             double secs = (System.nanoTime() - start) / 1e9;
             // CPU, unlike wall time, hardly depends on what else the machine runs: the figure to compare
             double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
+            String byThread = cpuByThread(threadCpu0, cpuSecs);
             if (profile) {
                 jfr.stop();
                 Files.createDirectories(Path.of("target/bench"));
                 jfr.dump(Path.of("target/bench/binlog-catch-up.jfr"));
             }
-            GtidEvent firstEvent = second.events.get(0);
-            GtidEvent last = second.events.get(BACKLOG - 1);
-            double streaming = Duration.between(firstEvent.seenAt(), last.seenAt()).toNanos() / 1e9;
-            return String.format("catch-up: %d single-row transactions in %.2f s from engine start (%.0f tx/s), "
+            double streaming = Duration.between(ends[0].seenAt(), ends[1].seenAt()).toNanos() / 1e9;
+            return String.format("%d single-row transactions in %.2f s from engine start (%.0f tx/s), "
                     + "%.2f s first to last event (%.0f tx/s while streaming); process CPU %.2f s, %.0f us per transaction"
-                    + " (%.0f tx per CPU-second)%n", BACKLOG, secs, BACKLOG / secs, streaming,
-                    (BACKLOG - 1) / streaming, cpuSecs, cpuSecs * 1e6 / BACKLOG, BACKLOG / cpuSecs);
+                    + " (%.0f tx per CPU-second)%n    CPU by thread: %s%n", BACKLOG, secs, BACKLOG / secs, streaming,
+                    (BACKLOG - 1) / streaming, cpuSecs, cpuSecs * 1e6 / BACKLOG, BACKLOG / cpuSecs, byThread);
         }
+    }
+
+    private static Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            cpu.put(id, mx.getThreadCpuTime(id));
+        }
+        return cpu;
+    }
+
+    /**
+     * The catch-up's CPU per Java thread (names without their numbers), in microseconds per
+     * transaction; what no live Java thread accounts for is the JVM's own (JIT compilers, GC) and
+     * threads that ended during the run.
+     */
+    private static String cpuByThread(Map<Long, Long> before, double processSecs) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byName = new java.util.TreeMap<>();
+        long total = 0;
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti == null) {
+                continue;
+            }
+            long now = mx.getThreadCpuTime(ti.getThreadId());
+            long d = now - before.getOrDefault(ti.getThreadId(), 0L);
+            if (now < 0 || d <= 0) {
+                continue;
+            }
+            byName.merge(ti.getThreadName().replaceAll("[0-9]+", "N"), d, Long::sum);
+            total += d;
+        }
+        StringBuilder b = new StringBuilder();
+        byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() * 1e-3 / BACKLOG >= 0.5)
+                .forEach(e -> b.append(String.format("%s %.1f us; ", e.getKey(), e.getValue() * 1e-3 / BACKLOG)));
+        return b.append(String.format("JVM (JIT, GC) and ended threads %.1f us", (processSecs * 1e9 - total) * 1e-3 / BACKLOG)).toString();
     }
 
     private static String latency(Topology t) throws Exception {
