@@ -23,7 +23,11 @@ import java.util.TreeMap;
 final class RowsDigest {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] STRING_TAG = {'s'};
+    private static final byte[] BYTES_TAG = {'b'};
     private final MessageDigest sha;
+    /** The length prefix, reused: a digest is fed millions of short fields. */
+    private final byte[] length = new byte[4];
 
     RowsDigest() {
         try {
@@ -63,12 +67,12 @@ final class RowsDigest {
         if (v == null) {
             text("n");
         } else if (v instanceof byte[] b) {
-            bytes("b", b);
+            bytes(BYTES_TAG, b);
         } else if (v instanceof ByteBuffer buf) {
             ByteBuffer copy = buf.duplicate();
             byte[] b = new byte[copy.remaining()];
             copy.get(b);
-            bytes("b", b);
+            bytes(BYTES_TAG, b);
         } else if (v instanceof BigDecimal d) {
             text("d" + d.stripTrailingZeros().toPlainString());
         } else if (v instanceof Struct s) {
@@ -89,12 +93,17 @@ final class RowsDigest {
     }
 
     private void text(String s) {
-        bytes("s", s.getBytes(StandardCharsets.UTF_8));
+        bytes(STRING_TAG, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void bytes(String tag, byte[] b) {
-        sha.update(tag.getBytes(StandardCharsets.US_ASCII));
-        sha.update(ByteBuffer.allocate(4).putInt(b.length).array());
+    private void bytes(byte[] tag, byte[] b) {
+        sha.update(tag);
+        int n = b.length;
+        length[0] = (byte) (n >>> 24);
+        length[1] = (byte) (n >>> 16);
+        length[2] = (byte) (n >>> 8);
+        length[3] = (byte) n;
+        sha.update(length);
         sha.update(b);
     }
 }

@@ -77,13 +77,20 @@ class BinlogListenerBench {
         }
     }
 
-    /** The engine settings before they were tuned, measured beside the current ones on the same backlog. */
-    private static final Map<String, String> PREVIOUS_ENGINE = Map.of("record.processing.with.serial.consumer", "false",
-            "max.batch.size", "2048", "max.queue.size", "8192");
+    /**
+     * The engine settings of the previous version, put back over the current ones: measured beside
+     * them on the same backlog, alternating, so both see the same machine.
+     */
+    private static final Map<String, String> PREVIOUS_ENGINE = Map.of();
+
+    /** TLS on the binlog connection: {@code -Dbench.sslMode=disabled} measures what a trusted network gets. */
+    private static final String SSL_MODE = System.getProperty("bench.sslMode", "preferred");
+    /** How many times each engine setting catches up (alternating): {@code -Dbench.rounds}. */
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
 
     /**
      * One listener, stopped; a backlog of single-row transactions; the listener restarted on a copy of
-     * its offsets twice, with the previous engine settings and with the current ones.
+     * its offsets for each catch-up, alternating the previous engine settings and the current ones.
      */
     private static String catchUp(Topology t) throws Exception {
         Path dir = Files.createTempDirectory("binlog-bench");
@@ -94,8 +101,77 @@ class BinlogListenerBench {
             t.insert(1);
             await().atMost(Duration.ofMinutes(1)).until(() -> !first.events.isEmpty());
         }
+        String gtidsBefore = t.source().scalar("SELECT @@gtid_executed").replace("\n", "");
         writeSingleRowTransactions(t.source(), 1_000_000, BACKLOG);
-        Path copy = Files.createTempDirectory("binlog-bench-current");
+        StringBuilder out = new StringBuilder("catch-up with database.ssl.mode=" + SSL_MODE + String.format("%n"));
+        for (int round = 1; round <= ROUNDS; round++) {
+            boolean last = round == ROUNDS;
+            if (!PREVIOUS_ENGINE.isEmpty()) {
+                out.append("round ").append(round).append(", previous engine settings ").append(PREVIOUS_ENGINE).append(": ")
+                        .append(catchUpOnce(t, copyOf(dir), withSsl(PREVIOUS_ENGINE), false));
+            }
+            out.append("round ").append(round).append(", current engine settings: ")
+                    .append(catchUpOnce(t, copyOf(dir), withSsl(Map.of()), last && Boolean.getBoolean("bench.jfr")));
+        }
+        // after the listeners, so the client's classes are as warm for it as for them
+        out.append("bare binlog client, the floor without Debezium: ").append(bareClient(t.source(), gtidsBefore));
+        return out.toString();
+    }
+
+    private static Map<String, String> withSsl(Map<String, String> engine) {
+        Map<String, String> m = new java.util.HashMap<>(engine);
+        m.put("database.ssl.mode", SSL_MODE);
+        return m;
+    }
+
+    /**
+     * The same backlog read by Debezium's own binlog client (mysql-binlog-connector-java) without
+     * Debezium: each transaction's rows hashed with SHA-256 at its XID, nothing else. What a listener
+     * on the bare client would start from.
+     */
+    private static String bareClient(DbServer source, String gtidsBefore) throws Exception {
+        var client = new com.github.shyiko.mysql.binlog.BinaryLogClient(source.host(), source.port(),
+                Topology.MONITOR_USER, Topology.MONITOR_PASSWORD);
+        client.setServerId(4200009999L);
+        client.setGtidSet(gtidsBefore);
+        client.setKeepAlive(false);
+        client.setSSLMode("disabled".equals(SSL_MODE) ? com.github.shyiko.mysql.binlog.network.SSLMode.DISABLED
+                : com.github.shyiko.mysql.binlog.network.SSLMode.PREFERRED);
+        java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        client.registerEventListener(event -> {
+            var type = event.getHeader().getEventType();
+            if (event.getData() instanceof com.github.shyiko.mysql.binlog.event.WriteRowsEventData w) {
+                for (java.io.Serializable[] row : w.getRows()) {
+                    for (java.io.Serializable v : row) {
+                        sha.update(String.valueOf(v instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : v)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            } else if (type == com.github.shyiko.mysql.binlog.event.EventType.XID) {
+                sha.digest();
+                commits.incrementAndGet();
+            }
+        });
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        client.connect(10_000);
+        try {
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> commits.get() >= BACKLOG);
+        } finally {
+            client.disconnect();
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
+        return String.format("%d transactions in %.2f s (%.0f tx/s); process CPU %.2f s, %.0f us per transaction (%.0f tx per CPU-second)%n",
+                BACKLOG, secs, BACKLOG / secs, cpuSecs, cpuSecs * 1e6 / BACKLOG, BACKLOG / cpuSecs);
+    }
+
+    /** A fresh copy of the stopped listener's offsets and schema history: every catch-up reads the same backlog. */
+    private static Path copyOf(Path dir) throws java.io.IOException {
+        Path copy = Files.createTempDirectory("binlog-bench-copy");
         try (var files = Files.walk(dir)) {
             for (Path f : files.toList()) {
                 Path to = copy.resolve(dir.relativize(f).toString());
@@ -106,39 +182,107 @@ class BinlogListenerBench {
                 }
             }
         }
-        return "previous engine settings " + PREVIOUS_ENGINE + ": " + catchUpOnce(t, dir, PREVIOUS_ENGINE, false)
-                + "current engine settings: " + catchUpOnce(t, copy, Map.of(), Boolean.getBoolean("bench.jfr"));
+        return copy;
     }
 
     private static String catchUpOnce(Topology t, Path dir, Map<String, String> engine, boolean profile) throws Exception {
         try (ListenerHarness second = new ListenerHarness(dir, 64L << 20, engine);
              jdk.jfr.Recording jfr = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            // the harness's list copies itself on every add: counted here instead, so the CPU is the listener's
+            second.collect = false;
+            java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+            GtidEvent[] ends = new GtidEvent[2];
+            second.onEvent = e -> {
+                int n = seen.incrementAndGet();
+                if (n == 1) {
+                    ends[0] = e;
+                } else if (n == BACKLOG) {
+                    ends[1] = e;
+                }
+            };
             // where the catch-up's time goes: -Dbench.jfr=true keeps a JFR recording of it in target/bench
             if (profile) {
+                // every 2 ms rather than the profile's 10 ms: a catch-up of a few seconds needs the samples
+                jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2)).withStackTrace();
                 jfr.start();
             }
+            Map<String, long[]> threadCpu0 = threadCpu();
+            long gc0 = gcMillis();
+            long alloc0 = allocatedBytes();
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long start = System.nanoTime();
             second.listen(t.source());
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> second.events.size() >= BACKLOG);
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> seen.get() >= BACKLOG);
             double secs = (System.nanoTime() - start) / 1e9;
             // CPU, unlike wall time, hardly depends on what else the machine runs: the figure to compare
             double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
+            String byThread = cpuByThread(threadCpu0, cpuSecs) + String.format("; GC %d ms; %.1f KiB allocated per transaction",
+                    gcMillis() - gc0, (allocatedBytes() - alloc0) / 1024.0 / BACKLOG);
             if (profile) {
                 jfr.stop();
                 Files.createDirectories(Path.of("target/bench"));
                 jfr.dump(Path.of("target/bench/binlog-catch-up.jfr"));
             }
-            GtidEvent firstEvent = second.events.get(0);
-            GtidEvent last = second.events.get(BACKLOG - 1);
-            double streaming = Duration.between(firstEvent.seenAt(), last.seenAt()).toNanos() / 1e9;
-            return String.format("catch-up: %d single-row transactions in %.2f s from engine start (%.0f tx/s), "
+            double streaming = Duration.between(ends[0].seenAt(), ends[1].seenAt()).toNanos() / 1e9;
+            return String.format("%d single-row transactions in %.2f s from engine start (%.0f tx/s), "
                     + "%.2f s first to last event (%.0f tx/s while streaming); process CPU %.2f s, %.0f us per transaction"
-                    + " (%.0f tx per CPU-second)%n", BACKLOG, secs, BACKLOG / secs, streaming,
-                    (BACKLOG - 1) / streaming, cpuSecs, cpuSecs * 1e6 / BACKLOG, BACKLOG / cpuSecs);
+                    + " (%.0f tx per CPU-second)%n    CPU by thread: %s%n", BACKLOG, secs, BACKLOG / secs, streaming,
+                    (BACKLOG - 1) / streaming, cpuSecs, cpuSecs * 1e6 / BACKLOG, BACKLOG / cpuSecs, byThread);
         }
+    }
+
+    /** CPU ticks of every thread of this process, Java's and the JVM's own (JIT compilers, GC), by thread id. */
+    private static Map<String, long[]> threadCpu() {
+        Map<String, long[]> cpu = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    // pid (comm) state ...: utime and stime are fields 14 and 15, counted after the comm's ')'
+                    int close = stat.lastIndexOf(')');
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    cpu.put(task.getFileName() + " " + stat.substring(stat.indexOf('(') + 1, close), new long[] {ticks});
+                } catch (java.io.IOException | RuntimeException ended) {
+                    // the thread ended while being read
+                }
+            }
+        } catch (java.io.IOException notLinux) {
+            // no per-thread split
+        }
+        return cpu;
+    }
+
+    /**
+     * The catch-up's CPU per thread (names without their numbers), in microseconds per
+     * transaction, from /proc (10 ms ticks); what no thread still alive accounts for is threads
+     * that ended during the run.
+     */
+    private static String cpuByThread(Map<String, long[]> before, double processSecs) {
+        double tickUs = 10_000.0;
+        Map<String, Long> byName = new java.util.HashMap<>();
+        long total = 0;
+        for (Map.Entry<String, long[]> e : threadCpu().entrySet()) {
+            long d = e.getValue()[0] - before.getOrDefault(e.getKey(), new long[] {0})[0];
+            if (d <= 0) {
+                continue;
+            }
+            String name = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9]+", "N");
+            byName.merge(name, d, Long::sum);
+            total += d;
+        }
+        StringBuilder b = new StringBuilder();
+        byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() * tickUs / BACKLOG >= 0.5)
+                .forEach(e -> b.append(String.format("%s %.1f us; ", e.getKey(), e.getValue() * tickUs / BACKLOG)));
+        // the JIT compiles Debezium's code path for the first tens of thousands of events: a listener
+        // that runs for hours pays it once, so the steady cost is the process CPU without it
+        long jit = byName.getOrDefault("CN CompilerThre", 0L);
+        double steady = (processSecs * 1e6 - jit * tickUs) / BACKLOG;
+        return b.append(String.format("ended threads %.1f us%n    without the JIT compiler threads: %.0f us per transaction (%.0f tx per CPU-second)",
+                Math.max(0, processSecs * 1e6 - total * tickUs) / BACKLOG, steady, 1e6 / steady)).toString();
     }
 
     private static String latency(Topology t) throws Exception {
@@ -182,6 +326,20 @@ class BinlogListenerBench {
                 st.execute("INSERT INTO lab.t VALUES (" + (firstId + i) + ", 'v')");
             }
         }
+    }
+
+    /** Bytes allocated by the live Java threads so far (a thread that ended takes its count with it). */
+    private static long allocatedBytes() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionTime())).sum();
     }
 
     private static void gc() {

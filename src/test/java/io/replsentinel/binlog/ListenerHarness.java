@@ -44,6 +44,8 @@ public final class ListenerHarness implements AutoCloseable {
     private final Map<String, String> debezium;
     /** Called for every event beside collecting it, e.g. to time it. */
     public volatile java.util.function.Consumer<GtidEvent> onEvent = e -> { };
+    /** Whether events are kept in {@link #events}: a benchmark counting thousands turns it off (each add copies the list). */
+    public volatile boolean collect = true;
 
     public ListenerHarness() {
         this(null);
@@ -90,7 +92,9 @@ public final class ListenerHarness implements AutoCloseable {
         BinlogListener.Context ctx = new BinlogListener.Context(new TestSettings(dir, Duration.ZERO, fallingBehindBytes, Duration.ofSeconds(1), debezium), allocator, registry,
                 Set.of(), JDBC, e -> {
                     onEvent.accept(e);
-                    events.add(e);
+                    if (collect) {
+                        events.add(e);
+                    }
                 }, states::add, supervisor, Clock.systemUTC());
         BinlogListener l = new BinlogListener(instance, ctx);
         listeners.add(l);
