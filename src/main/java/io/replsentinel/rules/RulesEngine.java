@@ -109,13 +109,18 @@ public class RulesEngine {
         }
     }
 
+    /**
+     * The channel hands over the record's bytes (a byte-array deserializer): the UTF-8 parser reads
+     * them without a decode to a string first, and a malformed record goes to the dead-letter topic
+     * byte for byte.
+     */
     @Incoming(CHANNEL)
-    public CompletionStage<Void> onStatus(Message<String> message) {
+    public CompletionStage<Void> onStatus(Message<byte[]> message) {
         String topic = config.topics().status();
         registry.counter("sentinel_events_consumed_total", "topic", topic).increment();
         ReplicationStatus status;
         try {
-            status = reader.read(message.getPayload());
+            status = read(message.getPayload());
         } catch (MalformedRecordException e) {
             registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", e.reason()).increment();
             LOG.warnf("Dead-lettering a record of %s: %s", topic, e.getMessage());
@@ -150,6 +155,25 @@ public class RulesEngine {
             result.changes.forEach(c -> dispatcher.dispatch(c.change, c.sinks));
             return null;
         }).thenCompose(x -> message.ack());
+    }
+
+    /**
+     * Reads a status record's value; the values equal to the instance's latest status in the view
+     * are that status's own objects (a steady instance's poll repeats most of them).
+     */
+    ReplicationStatus read(byte[] value) {
+        return reader.read(value, this::latest);
+    }
+
+    /** The latest status of an instance in the view, or null. */
+    private ReplicationStatus latest(String cluster, String instance) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null) {
+            return null;
+        }
+        synchronized (state) {
+            return state.view.latest(instance);
+        }
     }
 
     /** What one status did: the changes with the sinks each goes to, and the write of the state they left. */

@@ -60,6 +60,68 @@ class StatusJsonTest {
     }
 
     @Test
+    void recordBytes_readEqualToTheGeneralRead_withOrWithoutAPreviousStatusToReuse() throws Exception {
+        List<String> values = new ArrayList<>(StatusReaderFuzzTest.wellFormed());
+        for (byte[] input : FuzzInputs.of(StatusReaderFuzzTest.class,
+                "everyRecord_isReadOrRejectedWithADeadLetterReason_neverAnotherException")) {
+            values.add(new String(input, StandardCharsets.UTF_8));
+        }
+        ReplicationStatus other = streaming.read(StatusReaderFuzzTest.wellFormed().get(2));
+        int streamed = 0;
+        for (String v : values) {
+            ReplicationStatus text = streaming.read(v);
+            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+            if (text == null || !StatusJson.printableAscii(bytes)) {
+                continue;
+            }
+            streamed++;
+            ReplicationStatus general = generalRead(v);
+            assertThat(streaming.read(bytes, StatusJson.Previous.NONE)).as("bytes of %s", v).isEqualTo(general);
+            // the previous status the same, another one, or another instance's: the values read are the record's
+            assertThat(streaming.read(bytes, (c, i) -> text)).as("bytes of %s after itself", v).isEqualTo(general);
+            assertThat(streaming.read(bytes, (c, i) -> other)).as("bytes of %s after another", v).isEqualTo(general);
+            assertThat(streaming.read(v, (c, i) -> other)).as("%s after another", v).isEqualTo(general);
+        }
+        assertThat(streamed).isGreaterThan(5);
+    }
+
+    @Test
+    void aRepeatedPoll_isReadIntoThePreviousStatusesObjects() throws Exception {
+        String v = StatusReaderFuzzTest.wellFormed().get(2); // a replica with a stopped applier: a channel with errors
+        ReplicationStatus previous = streaming.read(v);
+        ReplicationStatus again = streaming.read(v.getBytes(StandardCharsets.UTF_8), (c, i) -> previous);
+        assertThat(again).isEqualTo(previous);
+        assertThat(again.cluster()).isSameAs(previous.cluster());
+        assertThat(again.instance()).isSameAs(previous.instance());
+        assertThat(again.gtidExecuted()).isSameAs(previous.gtidExecuted());
+        assertThat(again.observedAt()).isSameAs(previous.observedAt());
+        assertThat(again.channels()).isNotEmpty().isSameAs(previous.channels());
+        assertThat(again.labels()).isSameAs(previous.labels());
+        assertThat(again.serverId()).isSameAs(previous.serverId());
+
+        // one changed value: a new channel there, the same objects elsewhere
+        String moved = v.replace("Duplicate entry '7'", "Duplicate entry '8'");
+        assertThat(moved).isNotEqualTo(v);
+        ReplicationStatus next = streaming.read(moved.getBytes(StandardCharsets.UTF_8), (c, i) -> previous);
+        assertThat(next).isEqualTo(generalRead(moved)).isNotEqualTo(previous);
+        assertThat(next.channels()).isNotSameAs(previous.channels());
+        assertThat(next.channels().get(0).lastSqlError()).contains("'8'");
+        assertThat(next.channels().get(0).sourceHost()).isSameAs(previous.channels().get(0).sourceHost());
+        assertThat(next.labels()).isSameAs(previous.labels());
+    }
+
+    @Test
+    void onlyPrintableAsciiBytes_takeTheBytePath() {
+        assertThat(StatusJson.printableAscii("{\"a\":\"b c~\"}".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(StatusJson.printableAscii("{\"a\":\"\u00e9\"}".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(StatusJson.printableAscii("{\"a\":\n1}".getBytes(StandardCharsets.UTF_8))).isFalse();
+        // a NUL would make the byte parser guess UTF-16 or UTF-32
+        assertThat(StatusJson.printableAscii("\u0000{\u0000}".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(StatusJson.printableAscii("{\"a\":\"bcdefghijklmnopqrstuvw\u0001\"}".getBytes(StandardCharsets.UTF_8)))
+                .isFalse();
+    }
+
+    @Test
     void otherShapes_areLeftToTheGeneralReader() {
         String base = "\"cluster\":\"c\",\"instance\":\"a:1\",\"observedAt\":\"2026-11-26T00:00:00Z\"";
         for (String v : List.of(

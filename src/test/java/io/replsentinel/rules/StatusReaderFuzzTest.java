@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A coverage-guided fuzz test (Jazzer) of the status reader: any record value, as the Kafka consumer
- * decodes it from bytes, is either read into a status the engine can use or rejected with a
- * {@link MalformedRecordException} carrying one of the DLQ's reasons, never any other exception.
+ * hands its bytes over, is either read into a status the engine can use or rejected with a
+ * {@link MalformedRecordException} carrying one of the DLQ's reasons, never any other exception,
+ * and its bytes read exactly as their text decoded the string deserializer's way reads.
  * Without {@code JAZZER_FUZZ} it replays the committed inputs under
  * {@code src/test/resources/io/replsentinel/rules/StatusReaderFuzzTestInputs}; the build's
  * {@code jazzer-fuzz-status-reader} execution fuzzes it for its {@code maxDuration} (see README, Reliability).
@@ -40,7 +41,27 @@ class StatusReaderFuzzTest {
 
     @FuzzTest(maxDuration = "15s")
     void everyRecord_isReadOrRejectedWithADeadLetterReason_neverAnotherException(byte[] value) {
-        outcome(new String(value, StandardCharsets.UTF_8));
+        bytesReadAsText(value);
+    }
+
+    /** The outcome of the bytes, which must be that of their text, with the same status or reason. */
+    static String bytesReadAsText(byte[] value) {
+        String text = new String(value, StandardCharsets.UTF_8);
+        String outcome = outcome(text);
+        Object fromBytes;
+        Object fromText;
+        try {
+            fromBytes = READER.read(value, StatusJson.Previous.NONE);
+        } catch (MalformedRecordException e) {
+            fromBytes = e.reason() + ": " + e.getMessage();
+        }
+        try {
+            fromText = READER.read(text);
+        } catch (MalformedRecordException e) {
+            fromText = e.reason() + ": " + e.getMessage();
+        }
+        assertThat(fromBytes).as("bytes of %s", text).isEqualTo(fromText);
+        return outcome;
     }
 
     /** "read", or the dead-letter reason; anything else the reader throws fails the fuzz test. */
@@ -63,7 +84,7 @@ class StatusReaderFuzzTest {
     void committedInputs_holdAcceptedRecordsAndEachKindOfRejection() throws Exception {
         Set<String> outcomes = new TreeSet<>();
         for (byte[] input : FuzzInputs.of(getClass(), "everyRecord_isReadOrRejectedWithADeadLetterReason_neverAnotherException")) {
-            outcomes.add(outcome(new String(input, StandardCharsets.UTF_8)));
+            outcomes.add(bytesReadAsText(input));
         }
         // the regression corpus exercises the rejections, not only benign records
         assertThat(outcomes).containsAll(List.of("read", "empty_value", "invalid_json", "unsupported_schema_version",
