@@ -67,6 +67,7 @@ final class ClusterScanner implements Runnable {
     /** A pass whose chunks have all been read, finished once its pending chunks are decided. */
     private boolean passUnfinished;
     private final Map<TableRef, ChunkSizer> sizers = new LinkedHashMap<>();
+    private final PassClock clock = new PassClock();
 
     private volatile boolean stopped;
     private volatile ScanReport report;
@@ -135,6 +136,11 @@ final class ClusterScanner implements Runnable {
         return report;
     }
 
+    /** Where this scanner's time went; read it once the scanner's thread has ended. */
+    PassClock clock() {
+        return clock;
+    }
+
     void trigger(Trigger t) {
         triggers.add(t);
     }
@@ -174,6 +180,7 @@ final class ClusterScanner implements Runnable {
         Instant now = Instant.now();
         Pending due = duePending();
         if (due != null) {
+            long t0 = PassClock.start();
             try {
                 due.rounds().round();
             } catch (SQLException e) {
@@ -182,6 +189,8 @@ final class ClusterScanner implements Runnable {
                 }
                 pending.remove(due); // dropped (or renamed) meanwhile: nothing left to compare
                 return;
+            } finally {
+                clock.stop(PassClock.Phase.confirm, t0);
             }
             if (due.rounds().done()) {
                 pending.remove(due);
@@ -214,6 +223,7 @@ final class ClusterScanner implements Runnable {
         for (Pending p : pending) {
             wait = Math.min(wait, Math.max(1, (p.rounds().dueNanos() - System.nanoTime()) / 1_000_000));
         }
+        long t0 = PassClock.start();
         Trigger next = triggers.poll(wait, TimeUnit.MILLISECONDS);
         if (next != null) {
             triggers.add(next);
@@ -221,10 +231,13 @@ final class ClusterScanner implements Runnable {
                 sleep(Duration.ofMillis(200));
             }
         }
+        clock.stop(PassClock.Phase.idle, t0);
     }
 
     private void startPass() throws SQLException {
+        long t0 = PassClock.start();
         tables = catalog.read(source);
+        clock.stop(PassClock.Phase.catalog, t0);
         metrics.skipped(cluster, tables.skipped());
         pass = new ArrayDeque<>(tables.checked());
         passLower = Optional.empty();
@@ -257,8 +270,10 @@ final class ClusterScanner implements Runnable {
         TableShape shape = pass.peek();
         // the thresholds are read at most once a second, not before every chunk: a chunk can take milliseconds
         if (readyChecked == null || System.nanoTime() - readyCheckedAt > READY_RECHECK.toNanos()) {
+            long t0 = PassClock.start();
             readyChecked = readyReplicas();
             readyCheckedAt = System.nanoTime();
+            clock.stop(PassClock.Phase.thresholds, t0);
         }
         if (readyChecked == null) {
             return;
@@ -275,8 +290,10 @@ final class ClusterScanner implements Runnable {
         try {
             if (shape.integerKey()) {
                 if (walk == null) {
+                    long t0 = PassClock.start();
                     String[] bounds = source.keyBounds(sql);
                     walk = new IntegerKeyChunks(bounds[0], bounds[1]);
+                    clock.stop(PassClock.Phase.key_bounds, t0);
                 }
                 range = walk.next(sizer.rows());
                 rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true, true).rows;
@@ -367,7 +384,10 @@ final class ClusterScanner implements Runnable {
         if (defer) {
             ChunkComparer.Rounds rest;
             if (atOnce) {
+                long t0 = PassClock.start();
                 ChunkComparer.FirstLook look = comparer.lookAtOnce(source, on, shape, sql, range, readers);
+                clock.stop(sizer != null && sizer.rows() < config.maxChunkRows() ? PassClock.Phase.ramp_chunks
+                        : PassClock.Phase.chunks, t0);
                 verdicts = look.matched();
                 rest = look.rounds();
                 rows = look.source().rows();
@@ -439,8 +459,10 @@ final class ClusterScanner implements Runnable {
                 && was.finding().replicaChecksum().equals(v.replica().hex())) {
             return; // the same difference as last time: nothing new to say
         }
+        long t0 = PassClock.start();
         Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
                 config.fenceTimeout()).narrow(range, v.source(), v.replica());
+        clock.stop(PassClock.Phase.narrow, t0);
         if (was == null && !narrowed.truncated() && !narrowed.rows().isEmpty()
                 && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
             // a later pass chunks differently: these rows are already reported under the range that found them
@@ -573,7 +595,9 @@ final class ClusterScanner implements Runnable {
     private void pause(String reason, String detail) {
         state = "paused: " + detail;
         metrics.pause(cluster, reason);
+        long t0 = PassClock.start();
         sleep(config.pauseFor());
+        clock.stop(PassClock.Phase.paused, t0);
     }
 
     private void throttle(long rows) {
@@ -589,6 +613,7 @@ final class ClusterScanner implements Runnable {
         closeSessions();
         Duration timeout = config.queryTimeout();
         List<ServerSession> sessions = new ArrayList<>();
+        long t0 = PassClock.start();
         try {
             for (WatchedInstance w : instances) {
                 sessions.add(ServerSession.open(w, jdbcOptions, connectTimeout, timeout));
@@ -596,6 +621,8 @@ final class ClusterScanner implements Runnable {
         } catch (SQLException e) {
             sessions.forEach(ServerSession::close);
             throw e;
+        } finally {
+            clock.stop(PassClock.Phase.connect, t0);
         }
         ServerSession primary = sessions.stream().filter(s -> s.instance().expectedRole().orElse("").equals("primary"))
                 .findFirst().orElse(null);
