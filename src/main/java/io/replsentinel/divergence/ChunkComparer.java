@@ -16,11 +16,25 @@ import java.util.concurrent.Future;
  * fence: everything the source had committed by the end of its read), waits (bounded) until each
  * replica has applied the fence, and reads the replica's checksum. A replica that equals the source
  * matches, as does one that shows any checksum the source had in an earlier round (it had exactly
- * the source's rows of that moment). One that differs is looked at again after a back-off; it is called diverged only after
+ * the source's rows of that moment). One that differs is looked at again; it is called diverged only after
  * {@code confirmations} rounds in a row in which the source's checksum stayed the same as in the
  * round before (its rows did not change, so the replica had time to catch up with exactly them) and
  * the replica still differed. A range whose source keeps changing, or that a binlog listener says
  * was touched, is hot: left undecided and checked again later.
+ * <p>
+ * Why the order of the reads is the proof, not the pause between rounds: in round {@code k} the
+ * source is read ({@code s[k]}), then its executed GTIDs (the fence {@code f[k]}), then the replica,
+ * once it has applied {@code f[k]} ({@code r[k]}); round {@code k + 1} reads the source again only
+ * after that. So {@code s[k]} < {@code f[k]} < {@code r[k]} < {@code s[k + 1]} in time. When
+ * {@code s[k + 1]} equals {@code s[k]}, the source's rows of the range were the same throughout (bar
+ * a change and its exact undoing, or a CRC32 collision, which the further confirmations make
+ * vanishingly rare); the replica at {@code r[k]} had applied all of {@code f[k]} and, at most, later
+ * transactions of the source, which left the range as it was: it shows the source's rows unless it
+ * truly differs. No pause enters that argument. A round after which the source's checksum is seen
+ * unchanged (and the first fenced round, which has nothing to compare with yet) is therefore due at
+ * once; only after a round in which the source's rows changed is the next one spaced by the
+ * back-off (doubling from {@code recheck-backoff}), which gives a busy range time to settle before
+ * the rounds run out and it is left undecided.
  */
 final class ChunkComparer {
 
@@ -153,10 +167,11 @@ final class ChunkComparer {
 
     /**
      * The fenced rounds of one range's comparison, as a state that can be resumed: {@link #round()}
-     * runs one, and {@link #dueNanos()} says when the next may run (after the back-off). What makes a
-     * difference confirmed depends only on the order of the reads within and across rounds, never on
-     * how long the pause between two rounds is, so the pause may be longer than the back-off (other
-     * chunks read meanwhile) without weakening anything.
+     * runs one, and {@link #dueNanos()} says when the next may run (at once while the source's rows
+     * are seen unchanged, after the back-off once they changed). What makes a difference confirmed
+     * depends only on the order of the reads within and across rounds, never on how long the pause
+     * between two rounds is (see the class comment), so the pause may be longer than the back-off
+     * (other chunks read meanwhile) or none, without weakening anything.
      */
     final class Rounds {
 
@@ -274,11 +289,15 @@ final class ChunkComparer {
                     undecided = true;
                 }
             }
+            // the source's rows changed since the round before: give the range time to settle
+            boolean changed = round > 0 && !stable;
             round++;
             done = !undecided || round >= maxRounds;
-            if (!done) {
+            if (!done && changed) {
                 dueNanos = System.nanoTime() + pause.toNanos();
                 pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
+            } else if (!done) {
+                dueNanos = System.nanoTime(); // nothing to wait for: the order of the reads is the proof
             }
         }
     }
