@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * The checker of one cluster, on one thread of its own, so that each server has at most one of
  * its chunk queries in flight. In order of priority it: runs the next fenced round of a chunk of
- * the pass that differed at first sight (once its back-off is over; the pass reads on meanwhile),
+ * the pass that differed at first sight (when due: at once while the source's rows stay unchanged,
+ * after a back-off once they changed; the pass reads on meanwhile),
  * re-checks ranges it holds for diverged (so a repair resolves them, one re-check interval after
  * each was found), runs checks that alerts asked for (whole tables, first), and walks
  * every included table chunk by chunk in a slow background pass. Before each chunk it pauses while
@@ -60,8 +61,8 @@ final class ClusterScanner implements Runnable {
     private final Map<String, Instant> recheckDue = new LinkedHashMap<>();
     /**
      * Chunks of the background pass that differed at first sight, with the fenced rounds that confirm
-     * or clear them still to run. Their back-off pauses are spent reading the next chunks instead of
-     * waiting; each server still has one query in flight at a time, as this thread sends them all.
+     * or clear them still to run. Their back-off pauses (after a round that saw the source's rows
+     * change) are spent reading the next chunks instead of waiting; each server still has one query in flight at a time, as this thread sends them all.
      */
     private final List<Pending> pending = new ArrayList<>();
     /** A pass whose chunks have all been read, finished once its pending chunks are decided. */
@@ -461,7 +462,7 @@ final class ClusterScanner implements Runnable {
         }
         long t0 = PassClock.start();
         Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
-                config.fenceTimeout()).narrow(range, v.source(), v.replica());
+                config.fenceTimeout(), readers).narrow(range, v.source(), v.replica());
         clock.stop(PassClock.Phase.narrow, t0);
         if (was == null && !narrowed.truncated() && !narrowed.rows().isEmpty()
                 && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
