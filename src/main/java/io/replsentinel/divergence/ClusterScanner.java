@@ -180,6 +180,14 @@ final class ClusterScanner implements Runnable {
     private void step() throws SQLException, InterruptedException {
         Instant now = Instant.now();
         Pending due = duePending();
+        Trigger t = triggers.peek();
+        boolean recheck = recheckDue.values().stream().anyMatch(at -> !now.isBefore(at));
+        boolean triggered = t != null && !now.isBefore(t.notBefore());
+        if (due != null && !recheck && !triggered && overlaps(due)) {
+            // the round runs through the pass's next chunk: each server reads for one while the other reads for the other
+            scanNextChunk(due);
+            return;
+        }
         if (due != null) {
             long t0 = PassClock.start();
             try {
@@ -199,12 +207,11 @@ final class ClusterScanner implements Runnable {
             }
             return;
         }
-        if (recheckDue.values().stream().anyMatch(at -> !now.isBefore(at))) {
+        if (recheck) {
             recheckOpen(now);
             return;
         }
-        Trigger t = triggers.peek();
-        if (t != null && !now.isBefore(t.notBefore())) {
+        if (triggered) {
             triggers.remove();
             runTrigger(t);
             return;
@@ -216,7 +223,7 @@ final class ClusterScanner implements Runnable {
             startPass();
         }
         if (!pass.isEmpty()) {
-            scanNextChunk();
+            scanNextChunk(null);
             return;
         }
         // idle: wake for a trigger, the next re-check or the next round of a pending chunk
@@ -255,6 +262,17 @@ final class ClusterScanner implements Runnable {
         state = "idle";
     }
 
+    /**
+     * True when the due round can run through the pass's next chunk: a chunk of the same table (a
+     * table dropped meanwhile then ends both at once, as the pass handles it), cut by key value, so
+     * the chunk's reads need no bound from the source first.
+     */
+    private boolean overlaps(Pending due) {
+        TableShape next = pass.peek();
+        return next != null && next.integerKey() && next.table().equals(due.shape().table())
+                && (walk == null || !walk.done());
+    }
+
     /** The pending chunk whose next round is due, longest due first; null when none is. */
     private Pending duePending() {
         long now = System.nanoTime();
@@ -267,7 +285,8 @@ final class ClusterScanner implements Runnable {
         return due;
     }
 
-    private void scanNextChunk() throws SQLException, InterruptedException {
+    /** Reads the pass's next chunk; {@code overlap}, when not null, has one round run through it (its table's chunk cut by value). */
+    private void scanNextChunk(Pending overlap) throws SQLException, InterruptedException {
         TableShape shape = pass.peek();
         // the thresholds are read at most once a second, not before every chunk: a chunk can take milliseconds
         if (readyChecked == null || System.nanoTime() - readyCheckedAt > READY_RECHECK.toNanos()) {
@@ -297,13 +316,14 @@ final class ClusterScanner implements Runnable {
                     clock.stop(PassClock.Phase.key_bounds, t0);
                 }
                 range = walk.next(sizer.rows());
-                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true, true).rows;
+                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true, true,
+                        overlap).rows;
                 walk.measured(rows);
             } else {
                 Next next = next(sql, shape, passLower, sizer.rows());
                 range = next.range();
                 rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum(), false,
-                        true).rows;
+                        true, null).rows;
             }
         } catch (SQLException e) {
             if (!isNoSuchTable(e)) {
@@ -359,18 +379,23 @@ final class ClusterScanner implements Runnable {
     /** Compares one range on the given replicas and publishes what changed; returns the source's row count. */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger) throws SQLException, InterruptedException {
-        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false, false);
+        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false, false, null);
     }
 
     /**
      * @param atOnce read the source and the replicas side by side (the range is known before any read)
      * @param defer  leave a chunk that differs at first sight {@link #pending}: its further rounds run
      *               when due, between the next chunks, and it is decided then (never called decided here)
+     * @param overlap a pending chunk whose next round runs through this one's side-by-side read (with
+     *                {@code atOnce} and {@code defer}), settled here when that round decides it; or null
      */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource, boolean atOnce,
-                               boolean defer)
+                               boolean defer, Pending overlap)
             throws SQLException, InterruptedException {
+        if (on.isEmpty() || (overlap != null && !(atOnce && defer))) {
+            overlap = null; // nothing to read beside: the round runs on its own when due
+        }
         if (on.isEmpty()) {
             if (atOnce) {
                 // nothing to compare with, but the walk still needs the chunk's row count to size the next one
@@ -386,9 +411,19 @@ final class ClusterScanner implements Runnable {
             ChunkComparer.Rounds rest;
             if (atOnce) {
                 long t0 = PassClock.start();
-                ChunkComparer.FirstLook look = comparer.lookAtOnce(source, on, shape, sql, range, readers);
-                clock.stop(sizer != null && sizer.rows() < config.maxChunkRows() ? PassClock.Phase.ramp_chunks
-                        : PassClock.Phase.chunks, t0);
+                ChunkComparer.FirstLook look = comparer.lookAtOnce(source, on, shape, sql, range, readers,
+                        overlap == null ? null : overlap.rounds());
+                if (overlap == null) {
+                    clock.stop(sizer != null && sizer.rows() < config.maxChunkRows() ? PassClock.Phase.ramp_chunks
+                            : PassClock.Phase.chunks, t0);
+                } else {
+                    clock.stop(PassClock.Phase.chunks_and_confirm, t0);
+                }
+                if (overlap != null && overlap.rounds().done()) {
+                    pending.remove(overlap);
+                    settle(overlap.shape(), overlap.sql(), overlap.rounds().range(), overlap.rounds().verdicts(),
+                            overlap.foundBy(), overlap.trigger());
+                }
                 verdicts = look.matched();
                 rest = look.rounds();
                 rows = look.source().rows();
@@ -545,7 +580,7 @@ final class ClusterScanner implements Runnable {
                 Next next = next(sql, shape, lower, sizer.rows());
                 KeyRange range = next.range();
                 decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname(),
-                        next.sum(), false, false).decided;
+                        next.sum(), false, false, null).decided;
                 lower = range.upper();
             } while (lower.isPresent() && !stopped);
         }

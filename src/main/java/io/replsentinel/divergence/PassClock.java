@@ -26,8 +26,13 @@ final class PassClock {
         ramp_chunks,
         /** First looks at chunks, source and replicas side by side, at the chunk size reached. */
         chunks,
-        /** The fenced rounds that confirm or clear a chunk that differed at first sight. */
+        /** The fenced rounds that confirm or clear a chunk that differed at first sight, on their own. */
         confirm,
+        /**
+         * A chunk's first look with a confirming round run through it (the round's source half while
+         * the replicas read the chunk, then the chunk on the source while the round's replicas are read).
+         */
+        chunks_and_confirm,
         /** Narrowing a confirmed difference down to its rows. */
         narrow,
         /** Nothing to send: waiting for a confirming round's back-off, a trigger or the next pass. */

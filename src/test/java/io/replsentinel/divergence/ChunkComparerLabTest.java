@@ -81,6 +81,19 @@ class ChunkComparerLabTest {
                             readers).get(r).kind()).isEqualTo(Verdict.Kind.MATCH);
                     assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.ALL, readers).get(r).kind())
                             .isEqualTo(Verdict.Kind.DIFFER);
+                    // the confirming rounds run through other chunks' side-by-side reads: the same verdicts, round by round
+                    ChunkComparer.Rounds rounds = comparer.lookAtOnce(source, List.of(r), shape, sql, KeyRange.ALL, readers)
+                            .rounds();
+                    assertThat(rounds).isNotNull();
+                    int looks = 0;
+                    while (!rounds.done()) {
+                        ChunkComparer.FirstLook other = comparer.lookAtOnce(source, List.of(r), shape, sql,
+                                KeyRange.of(List.of("700"), null), readers, rounds);
+                        assertThat(other.matched().get(r).kind()).isEqualTo(Verdict.Kind.MATCH);
+                        looks++;
+                    }
+                    assertThat(rounds.verdicts().get(r).kind()).isEqualTo(Verdict.Kind.DIFFER);
+                    assertThat(looks).as("the first fenced round and two confirmations").isEqualTo(3);
                 } finally {
                     readers.shutdownNow();
                 }
