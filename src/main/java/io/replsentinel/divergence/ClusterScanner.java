@@ -62,7 +62,9 @@ final class ClusterScanner implements Runnable {
     /**
      * Chunks of the background pass that differed at first sight, with the fenced rounds that confirm
      * or clear them still to run. Their back-off pauses (after a round that saw the source's rows
-     * change) are spent reading the next chunks instead of waiting; each server still has one query in flight at a time, as this thread sends them all.
+     * change) are spent reading the next chunks instead of waiting, and a round due while the pass
+     * reads the same table runs through its next chunk; each server still has one query in flight
+     * at a time, as this thread sends them all.
      */
     private final List<Pending> pending = new ArrayList<>();
     /** A pass whose chunks have all been read, finished once its pending chunks are decided. */
@@ -285,7 +287,10 @@ final class ClusterScanner implements Runnable {
         return due;
     }
 
-    /** Reads the pass's next chunk; {@code overlap}, when not null, has one round run through it (its table's chunk cut by value). */
+    /**
+     * Reads the pass's next chunk; {@code overlap}, when not null, is a pending chunk whose next
+     * round runs through this chunk's reads (see {@link #overlaps}).
+     */
     private void scanNextChunk(Pending overlap) throws SQLException, InterruptedException {
         TableShape shape = pass.peek();
         // the thresholds are read at most once a second, not before every chunk: a chunk can take milliseconds
