@@ -220,6 +220,8 @@ final class ClusterScanner implements Runnable {
         }
         if (pass.isEmpty() && passUnfinished && pending.isEmpty()) {
             finishPass();
+            // the report (published after each step) says so now, not after the idle wait below
+            return;
         }
         if (pass.isEmpty() && !passUnfinished && !now.isBefore(nextPassAt)) {
             startPass();
