@@ -22,8 +22,7 @@ import java.util.function.Consumer;
 /**
  * The checker of one cluster, on one thread of its own, so that each server has at most one of
  * its chunk queries in flight. In order of priority it: runs the next fenced round of a chunk of
- * the pass that differed at first sight (when due: at once while the source's rows stay unchanged,
- * after a back-off once they changed; the pass reads on meanwhile),
+ * the pass that differed at first sight (once its back-off is over; the pass reads on meanwhile),
  * re-checks ranges it holds for diverged (so a repair resolves them, one re-check interval after
  * each was found), runs checks that alerts asked for (whole tables, first), and walks
  * every included table chunk by chunk in a slow background pass. Before each chunk it pauses while
@@ -61,8 +60,7 @@ final class ClusterScanner implements Runnable {
     private final Map<String, Instant> recheckDue = new LinkedHashMap<>();
     /**
      * Chunks of the background pass that differed at first sight, with the fenced rounds that confirm
-     * or clear them still to run. Their back-off pauses (after a round that saw the source's rows
-     * change) are spent reading the next chunks instead of waiting, and a round due while the pass
+     * or clear them still to run. Their back-off pauses are spent reading the next chunks instead of waiting, and a round due while the pass
      * reads the same table runs through its next chunk; each server still has one query in flight
      * at a time, as this thread sends them all.
      */

@@ -103,12 +103,9 @@ public interface DivergenceConfig {
     int confirmations();
 
     /**
-     * First pause before a differing chunk is compared again after a round in which the source's
-     * rows of the range changed; doubles on each further such round. While they stay unchanged the
-     * rounds run back to back: the GTID fence already lets the replica catch up, and what confirms a
-     * difference is the order of the fenced reads, not the pause (see {@code ChunkComparer}), so
-     * waiting would only leave both servers idle. The pause is for a busy range, to settle before
-     * the rounds run out and it is left undecided.
+     * First pause before a differing chunk is compared again; doubles on each further attempt. The
+     * GTID fence already lets the replica catch up; the pause only spaces the rounds so that a write
+     * to the range shows in the source's checksum.
      */
     @WithDefault("50ms")
     Duration recheckBackoff();
