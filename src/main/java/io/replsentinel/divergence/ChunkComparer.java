@@ -16,11 +16,25 @@ import java.util.concurrent.Future;
  * fence: everything the source had committed by the end of its read), waits (bounded) until each
  * replica has applied the fence, and reads the replica's checksum. A replica that equals the source
  * matches, as does one that shows any checksum the source had in an earlier round (it had exactly
- * the source's rows of that moment). One that differs is looked at again after a back-off; it is called diverged only after
+ * the source's rows of that moment). One that differs is looked at again; it is called diverged only after
  * {@code confirmations} rounds in a row in which the source's checksum stayed the same as in the
  * round before (its rows did not change, so the replica had time to catch up with exactly them) and
  * the replica still differed. A range whose source keeps changing, or that a binlog listener says
  * was touched, is hot: left undecided and checked again later.
+ * <p>
+ * Why the order of the reads is the proof, not the pause between rounds: in round {@code k} the
+ * source is read ({@code s[k]}), then its executed GTIDs (the fence {@code f[k]}), then the replica,
+ * once it has applied {@code f[k]} ({@code r[k]}); round {@code k + 1} reads the source again only
+ * after that. So {@code s[k]} < {@code f[k]} < {@code r[k]} < {@code s[k + 1]} in time. When
+ * {@code s[k + 1]} equals {@code s[k]}, the source's rows of the range were the same throughout (bar
+ * a change and its exact undoing, or a CRC32 collision, which the further confirmations make
+ * vanishingly rare); the replica at {@code r[k]} had applied all of {@code f[k]} and, at most, later
+ * transactions of the source, which left the range as it was: it shows the source's rows unless it
+ * truly differs. No pause enters that argument, so rounds may run later than their back-off
+ * (other chunks read meanwhile, or a chunk read beside them) without weakening it. The back-off
+ * (doubling from {@code recheck-backoff}) is kept between rounds: it gives a busy range time to
+ * settle before the rounds run out, and the alerts that ask for a check of a table (a replica that
+ * stopped on it) time to arrive before a scheduled pass reports the same rows.
  */
 final class ChunkComparer {
 
@@ -88,37 +102,57 @@ final class ChunkComparer {
 
     FirstLook lookAtOnce(ServerSession source, List<ServerSession> replicas, TableShape shape, ChunkSql sql,
                          KeyRange range, ExecutorService readers) throws SQLException, InterruptedException {
+        return lookAtOnce(source, replicas, shape, sql, range, readers, null);
+    }
+
+    /**
+     * As {@link #lookAtOnce(ServerSession, List, TableShape, ChunkSql, KeyRange, ExecutorService)}, with
+     * one round of another comparison ({@code overlap}, not null) run through it, so that no server
+     * waits on the other: first the round's source half while the replicas read the chunk, then the
+     * source reads the chunk while the round's replicas wait for its fence and are read. Each server
+     * still has one query in flight, and each comparison's reads keep the order it relies on (the
+     * first look needs none: a replica showing the source's checksum had the source's rows at some
+     * moment, whichever was read first).
+     */
+    FirstLook lookAtOnce(ServerSession source, List<ServerSession> replicas, TableShape shape, ChunkSql sql,
+                         KeyRange range, ExecutorService readers, Rounds overlap) throws SQLException, InterruptedException {
         Map<ServerSession, Future<ChunkSum>> reads = new LinkedHashMap<>();
         for (ServerSession r : replicas) {
             reads.put(r, readers.submit(() -> r.checksum(sql, range)));
         }
         ChunkSum s;
-        long started = System.nanoTime();
-        try {
-            s = source.checksum(sql, range);
-            lastSourceNanos = System.nanoTime() - started;
-        } finally {
-            // a replica's session must be idle again before anything else is sent on it
-            for (Future<ChunkSum> f : reads.values()) {
-                try {
-                    f.get();
-                } catch (ExecutionException ignored) {
-                    // reported below, when the source's read succeeded
-                }
+        if (overlap != null) {
+            try {
+                overlap.sourceHalf();
+            } finally {
+                awaitAll(reads.values());
+            }
+            Future<?> replicaHalf = readers.submit(() -> {
+                overlap.replicaHalf();
+                return null;
+            });
+            try {
+                long started = System.nanoTime();
+                s = source.checksum(sql, range);
+                lastSourceNanos = System.nanoTime() - started;
+            } finally {
+                awaitAll(List.of(replicaHalf));
+            }
+            get(replicaHalf);
+        } else {
+            long started = System.nanoTime();
+            try {
+                s = source.checksum(sql, range);
+                lastSourceNanos = System.nanoTime() - started;
+            } finally {
+                // a replica's session must be idle again before anything else is sent on it
+                awaitAll(reads.values());
             }
         }
         Map<ServerSession, Verdict> matched = new LinkedHashMap<>();
         List<ServerSession> differing = new java.util.ArrayList<>();
         for (Map.Entry<ServerSession, Future<ChunkSum>> e : reads.entrySet()) {
-            ChunkSum rs;
-            try {
-                rs = e.getValue().get();
-            } catch (ExecutionException failed) {
-                if (failed.getCause() instanceof SQLException sqe) {
-                    throw sqe;
-                }
-                throw new IllegalStateException(failed.getCause());
-            }
+            ChunkSum rs = get(e.getValue());
             if (rs.equals(s)) {
                 matched.put(e.getKey(), Verdict.match(s, rs));
             } else {
@@ -127,6 +161,29 @@ final class ChunkComparer {
         }
         return new FirstLook(s, matched, differing.isEmpty() ? null
                 : new Rounds(source, differing, shape, sql, range, s));
+    }
+
+    /** Waits until every read has ended, however it ended: a session must be idle before it is used again. */
+    private static void awaitAll(java.util.Collection<? extends Future<?>> reads) throws InterruptedException {
+        for (Future<?> f : reads) {
+            try {
+                f.get();
+            } catch (ExecutionException ignored) {
+                // reported by get, once every read has ended
+            }
+        }
+    }
+
+    /** An ended read's result, or its failure. */
+    private static <T> T get(Future<T> read) throws SQLException, InterruptedException {
+        try {
+            return read.get();
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof SQLException sqe) {
+                throw sqe;
+            }
+            throw new IllegalStateException(failed.getCause());
+        }
     }
 
     /** One verdict per replica, in the replicas' order. */
@@ -151,12 +208,16 @@ final class ChunkComparer {
         return new Rounds(source, replicas, shape, sql, range, firstSource);
     }
 
+    /** What a round's source half leaves for its replica half. */
+    private record Half(ChunkSum source, String fence, boolean stable) {
+    }
+
     /**
      * The fenced rounds of one range's comparison, as a state that can be resumed: {@link #round()}
-     * runs one, and {@link #dueNanos()} says when the next may run (after the back-off). What makes a
-     * difference confirmed depends only on the order of the reads within and across rounds, never on
-     * how long the pause between two rounds is, so the pause may be longer than the back-off (other
-     * chunks read meanwhile) without weakening anything.
+     * runs one, and {@link #dueNanos()} says when the next may run (after the back-off). What makes a difference confirmed
+     * depends only on the order of the reads within and across rounds, never on how long the pause
+     * between two rounds is (see the class comment), so the pause may be longer than the back-off
+     * (other chunks read meanwhile) without weakening anything.
      */
     final class Rounds {
 
@@ -179,6 +240,8 @@ final class ChunkComparer {
         private int round;
         private boolean done;
         private long dueNanos = System.nanoTime();
+        /** The round under way between its source half and its replica half; null between rounds. */
+        private Half half;
 
         private Rounds(ServerSession source, List<ServerSession> replicas, TableShape shape, ChunkSql sql,
                        KeyRange range, ChunkSum firstSource) {
@@ -226,8 +289,20 @@ final class ChunkComparer {
 
         /** Runs the next round; afterwards either {@link #done()} or due again after the back-off. */
         void round() throws SQLException, InterruptedException {
-            if (done) {
-                throw new IllegalStateException("the comparison is over");
+            sourceHalf();
+            replicaHalf();
+        }
+
+        /**
+         * The first half of a round, on the source only: its checksum, then its executed GTIDs (the
+         * fence). The round ends with {@link #replicaHalf()}, which uses only the replicas; between
+         * the two the source is free for another read (a chunk of the pass), which changes nothing
+         * of the order the proof rests on: the replicas are read after this fence, and the next
+         * round's source read comes after them.
+         */
+        void sourceHalf() throws SQLException {
+            if (done || half != null) {
+                throw new IllegalStateException(done ? "the comparison is over" : "the round's source half has run");
             }
             long roundStart = System.currentTimeMillis();
             long started = System.nanoTime();
@@ -246,12 +321,23 @@ final class ChunkComparer {
                     && !hot.touchedSince(cluster, shape.table(), range, since.minus(STREAM_SLACK));
             since = Instant.ofEpochMilli(roundStart);
             previous = s;
+            half = new Half(s, fence, stable);
+        }
+
+        /** The second half of a round, on the replicas only: each waits for the fence, then is read. */
+        void replicaHalf() throws SQLException {
+            if (half == null) {
+                throw new IllegalStateException("the round's source half has not run");
+            }
+            Half h = half;
+            half = null;
+            ChunkSum s = h.source();
             boolean undecided = false;
             for (ServerSession r : replicas) {
                 if (decided.contains(r)) {
                     continue;
                 }
-                if (!r.awaitGtids(fence, settings.fenceTimeout())) {
+                if (!r.awaitGtids(h.fence(), settings.fenceTimeout())) {
                     // a stopped or far-behind replica: nothing can be said of it this time
                     verdicts.put(r, Verdict.inconclusive(s, null, "replica did not reach the source's GTIDs within "
                             + settings.fenceTimeout().toMillis() + " ms"));
@@ -264,7 +350,7 @@ final class ChunkComparer {
                     decided.add(r);
                     continue;
                 }
-                int n = round == 0 ? 0 : stable ? streak.getOrDefault(r, 0) + 1 : 0;
+                int n = round == 0 ? 0 : h.stable() ? streak.getOrDefault(r, 0) + 1 : 0;
                 streak.put(r, n);
                 if (n >= settings.confirmations()) {
                     verdicts.put(r, Verdict.differ(s, rs));

@@ -60,13 +60,15 @@ final class ClusterScanner implements Runnable {
     private final Map<String, Instant> recheckDue = new LinkedHashMap<>();
     /**
      * Chunks of the background pass that differed at first sight, with the fenced rounds that confirm
-     * or clear them still to run. Their back-off pauses are spent reading the next chunks instead of
-     * waiting; each server still has one query in flight at a time, as this thread sends them all.
+     * or clear them still to run. Their back-off pauses are spent reading the next chunks instead of waiting, and a round due while the pass
+     * reads the same table runs through its next chunk; each server still has one query in flight
+     * at a time, as this thread sends them all.
      */
     private final List<Pending> pending = new ArrayList<>();
     /** A pass whose chunks have all been read, finished once its pending chunks are decided. */
     private boolean passUnfinished;
     private final Map<TableRef, ChunkSizer> sizers = new LinkedHashMap<>();
+    private final PassClock clock = new PassClock();
 
     private volatile boolean stopped;
     private volatile ScanReport report;
@@ -135,6 +137,11 @@ final class ClusterScanner implements Runnable {
         return report;
     }
 
+    /** Where this scanner's time went; read it once the scanner's thread has ended. */
+    PassClock clock() {
+        return clock;
+    }
+
     void trigger(Trigger t) {
         triggers.add(t);
     }
@@ -173,7 +180,16 @@ final class ClusterScanner implements Runnable {
     private void step() throws SQLException, InterruptedException {
         Instant now = Instant.now();
         Pending due = duePending();
+        Trigger t = triggers.peek();
+        boolean recheck = recheckDue.values().stream().anyMatch(at -> !now.isBefore(at));
+        boolean triggered = t != null && !now.isBefore(t.notBefore());
+        if (due != null && !recheck && !triggered && overlaps(due)) {
+            // the round runs through the pass's next chunk: each server reads for one while the other reads for the other
+            scanNextChunk(due);
+            return;
+        }
         if (due != null) {
+            long t0 = PassClock.start();
             try {
                 due.rounds().round();
             } catch (SQLException e) {
@@ -182,6 +198,8 @@ final class ClusterScanner implements Runnable {
                 }
                 pending.remove(due); // dropped (or renamed) meanwhile: nothing left to compare
                 return;
+            } finally {
+                clock.stop(PassClock.Phase.confirm, t0);
             }
             if (due.rounds().done()) {
                 pending.remove(due);
@@ -189,24 +207,25 @@ final class ClusterScanner implements Runnable {
             }
             return;
         }
-        if (recheckDue.values().stream().anyMatch(at -> !now.isBefore(at))) {
+        if (recheck) {
             recheckOpen(now);
             return;
         }
-        Trigger t = triggers.peek();
-        if (t != null && !now.isBefore(t.notBefore())) {
+        if (triggered) {
             triggers.remove();
             runTrigger(t);
             return;
         }
         if (pass.isEmpty() && passUnfinished && pending.isEmpty()) {
             finishPass();
+            // the report (published after each step) says so now, not after the idle wait below
+            return;
         }
         if (pass.isEmpty() && !passUnfinished && !now.isBefore(nextPassAt)) {
             startPass();
         }
         if (!pass.isEmpty()) {
-            scanNextChunk();
+            scanNextChunk(null);
             return;
         }
         // idle: wake for a trigger, the next re-check or the next round of a pending chunk
@@ -214,6 +233,7 @@ final class ClusterScanner implements Runnable {
         for (Pending p : pending) {
             wait = Math.min(wait, Math.max(1, (p.rounds().dueNanos() - System.nanoTime()) / 1_000_000));
         }
+        long t0 = PassClock.start();
         Trigger next = triggers.poll(wait, TimeUnit.MILLISECONDS);
         if (next != null) {
             triggers.add(next);
@@ -221,10 +241,13 @@ final class ClusterScanner implements Runnable {
                 sleep(Duration.ofMillis(200));
             }
         }
+        clock.stop(PassClock.Phase.idle, t0);
     }
 
     private void startPass() throws SQLException {
+        long t0 = PassClock.start();
         tables = catalog.read(source);
+        clock.stop(PassClock.Phase.catalog, t0);
         metrics.skipped(cluster, tables.skipped());
         pass = new ArrayDeque<>(tables.checked());
         passLower = Optional.empty();
@@ -241,6 +264,17 @@ final class ClusterScanner implements Runnable {
         state = "idle";
     }
 
+    /**
+     * True when the due round can run through the pass's next chunk: a chunk of the same table (a
+     * table dropped meanwhile then ends both at once, as the pass handles it), cut by key value, so
+     * the chunk's reads need no bound from the source first.
+     */
+    private boolean overlaps(Pending due) {
+        TableShape next = pass.peek();
+        return next != null && next.integerKey() && next.table().equals(due.shape().table())
+                && (walk == null || !walk.done());
+    }
+
     /** The pending chunk whose next round is due, longest due first; null when none is. */
     private Pending duePending() {
         long now = System.nanoTime();
@@ -253,12 +287,18 @@ final class ClusterScanner implements Runnable {
         return due;
     }
 
-    private void scanNextChunk() throws SQLException, InterruptedException {
+    /**
+     * Reads the pass's next chunk; {@code overlap}, when not null, is a pending chunk whose next
+     * round runs through this chunk's reads (see {@link #overlaps}).
+     */
+    private void scanNextChunk(Pending overlap) throws SQLException, InterruptedException {
         TableShape shape = pass.peek();
         // the thresholds are read at most once a second, not before every chunk: a chunk can take milliseconds
         if (readyChecked == null || System.nanoTime() - readyCheckedAt > READY_RECHECK.toNanos()) {
+            long t0 = PassClock.start();
             readyChecked = readyReplicas();
             readyCheckedAt = System.nanoTime();
+            clock.stop(PassClock.Phase.thresholds, t0);
         }
         if (readyChecked == null) {
             return;
@@ -275,17 +315,20 @@ final class ClusterScanner implements Runnable {
         try {
             if (shape.integerKey()) {
                 if (walk == null) {
+                    long t0 = PassClock.start();
                     String[] bounds = source.keyBounds(sql);
                     walk = new IntegerKeyChunks(bounds[0], bounds[1]);
+                    clock.stop(PassClock.Phase.key_bounds, t0);
                 }
                 range = walk.next(sizer.rows());
-                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true, true).rows;
+                rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, null, true, true,
+                        overlap).rows;
                 walk.measured(rows);
             } else {
                 Next next = next(sql, shape, passLower, sizer.rows());
                 range = next.range();
                 rows = checkRange(shape, sql, range, ready, sizer, DivergenceFinding.SCHEDULED, null, next.sum(), false,
-                        true).rows;
+                        true, null).rows;
             }
         } catch (SQLException e) {
             if (!isNoSuchTable(e)) {
@@ -341,18 +384,23 @@ final class ClusterScanner implements Runnable {
     /** Compares one range on the given replicas and publishes what changed; returns the source's row count. */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger) throws SQLException, InterruptedException {
-        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false, false);
+        return checkRange(shape, sql, range, on, sizer, foundBy, trigger, null, false, false, null);
     }
 
     /**
      * @param atOnce read the source and the replicas side by side (the range is known before any read)
      * @param defer  leave a chunk that differs at first sight {@link #pending}: its further rounds run
      *               when due, between the next chunks, and it is decided then (never called decided here)
+     * @param overlap a pending chunk whose next round runs through this one's side-by-side read (with
+     *                {@code atOnce} and {@code defer}), settled here when that round decides it; or null
      */
     private Checked checkRange(TableShape shape, ChunkSql sql, KeyRange range, List<ServerSession> on,
                                ChunkSizer sizer, String foundBy, String trigger, ChunkSum firstSource, boolean atOnce,
-                               boolean defer)
+                               boolean defer, Pending overlap)
             throws SQLException, InterruptedException {
+        if (on.isEmpty() || (overlap != null && !(atOnce && defer))) {
+            overlap = null; // nothing to read beside: the round runs on its own when due
+        }
         if (on.isEmpty()) {
             if (atOnce) {
                 // nothing to compare with, but the walk still needs the chunk's row count to size the next one
@@ -367,7 +415,20 @@ final class ClusterScanner implements Runnable {
         if (defer) {
             ChunkComparer.Rounds rest;
             if (atOnce) {
-                ChunkComparer.FirstLook look = comparer.lookAtOnce(source, on, shape, sql, range, readers);
+                long t0 = PassClock.start();
+                ChunkComparer.FirstLook look = comparer.lookAtOnce(source, on, shape, sql, range, readers,
+                        overlap == null ? null : overlap.rounds());
+                if (overlap == null) {
+                    clock.stop(sizer != null && sizer.rows() < config.maxChunkRows() ? PassClock.Phase.ramp_chunks
+                            : PassClock.Phase.chunks, t0);
+                } else {
+                    clock.stop(PassClock.Phase.chunks_and_confirm, t0);
+                }
+                if (overlap != null && overlap.rounds().done()) {
+                    pending.remove(overlap);
+                    settle(overlap.shape(), overlap.sql(), overlap.rounds().range(), overlap.rounds().verdicts(),
+                            overlap.foundBy(), overlap.trigger());
+                }
                 verdicts = look.matched();
                 rest = look.rounds();
                 rows = look.source().rows();
@@ -439,8 +500,10 @@ final class ClusterScanner implements Runnable {
                 && was.finding().replicaChecksum().equals(v.replica().hex())) {
             return; // the same difference as last time: nothing new to say
         }
+        long t0 = PassClock.start();
         Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
-                config.fenceTimeout()).narrow(range, v.source(), v.replica());
+                config.fenceTimeout(), readers).narrow(range, v.source(), v.replica());
+        clock.stop(PassClock.Phase.narrow, t0);
         if (was == null && !narrowed.truncated() && !narrowed.rows().isEmpty()
                 && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
             // a later pass chunks differently: these rows are already reported under the range that found them
@@ -522,7 +585,7 @@ final class ClusterScanner implements Runnable {
                 Next next = next(sql, shape, lower, sizer.rows());
                 KeyRange range = next.range();
                 decided &= checkRange(shape, sql, range, on, sizer, DivergenceFinding.TRIGGERED, t.alertname(),
-                        next.sum(), false, false).decided;
+                        next.sum(), false, false, null).decided;
                 lower = range.upper();
             } while (lower.isPresent() && !stopped);
         }
@@ -573,7 +636,9 @@ final class ClusterScanner implements Runnable {
     private void pause(String reason, String detail) {
         state = "paused: " + detail;
         metrics.pause(cluster, reason);
+        long t0 = PassClock.start();
         sleep(config.pauseFor());
+        clock.stop(PassClock.Phase.paused, t0);
     }
 
     private void throttle(long rows) {
@@ -589,6 +654,7 @@ final class ClusterScanner implements Runnable {
         closeSessions();
         Duration timeout = config.queryTimeout();
         List<ServerSession> sessions = new ArrayList<>();
+        long t0 = PassClock.start();
         try {
             for (WatchedInstance w : instances) {
                 sessions.add(ServerSession.open(w, jdbcOptions, connectTimeout, timeout));
@@ -596,6 +662,8 @@ final class ClusterScanner implements Runnable {
         } catch (SQLException e) {
             sessions.forEach(ServerSession::close);
             throw e;
+        } finally {
+            clock.stop(PassClock.Phase.connect, t0);
         }
         ServerSession primary = sessions.stream().filter(s -> s.instance().expectedRole().orElse("").equals("primary"))
                 .findFirst().orElse(null);

@@ -102,6 +102,8 @@ class DataDivergenceBench {
         OnePass.Result r = OnePass.run("bench", instances, config,
                 f -> f.differingKeys().stream().anyMatch(k -> k.key().equals(List.of(Integer.toString(id)))),
                 Duration.ofMinutes(10));
+        System.out.printf(Locale.ROOT, "repl-sentinel pass: %d ms, %,d rows; %s%n", r.millisToPassEnd(), r.rowsChecked(),
+                r.phaseSummary());
         double cpu = (cpuTicks(t.source().pid()) - cpu0) / (double) CLOCK_TICKS;
         boolean named = r.findings().stream().flatMap(f -> f.differingKeys().stream())
                 .anyMatch(k -> k.key().equals(List.of(Integer.toString(id))) && k.kind().equals("changed"));

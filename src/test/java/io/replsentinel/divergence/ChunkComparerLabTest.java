@@ -72,10 +72,28 @@ class ChunkComparerLabTest {
                 // read side by side: a differing replica still goes through the fenced rounds
                 java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newSingleThreadExecutor();
                 try {
+                    // the bisection reading each lower half on both servers at once names the same row
+                    Bisector.Result sideBySide = new Bisector(source, r, shape, sql, 16, 20, Duration.ofSeconds(5), readers)
+                            .narrow(KeyRange.ALL, v.source(), v.replica());
+                    assertThat(sideBySide.rows()).containsExactly(new RowDifference(List.of("613"), RowDifference.Kind.changed));
+                    assertThat(sideBySide.truncated()).isFalse();
                     assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.of(List.of("700"), null),
                             readers).get(r).kind()).isEqualTo(Verdict.Kind.MATCH);
                     assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.ALL, readers).get(r).kind())
                             .isEqualTo(Verdict.Kind.DIFFER);
+                    // the confirming rounds run through other chunks' side-by-side reads: the same verdicts, round by round
+                    ChunkComparer.Rounds rounds = comparer.lookAtOnce(source, List.of(r), shape, sql, KeyRange.ALL, readers)
+                            .rounds();
+                    assertThat(rounds).isNotNull();
+                    int looks = 0;
+                    while (!rounds.done()) {
+                        ChunkComparer.FirstLook other = comparer.lookAtOnce(source, List.of(r), shape, sql,
+                                KeyRange.of(List.of("700"), null), readers, rounds);
+                        assertThat(other.matched().get(r).kind()).isEqualTo(Verdict.Kind.MATCH);
+                        looks++;
+                    }
+                    assertThat(rounds.verdicts().get(r).kind()).isEqualTo(Verdict.Kind.DIFFER);
+                    assertThat(looks).as("the first fenced round and two confirmations").isEqualTo(3);
                 } finally {
                     readers.shutdownNow();
                 }

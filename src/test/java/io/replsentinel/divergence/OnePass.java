@@ -18,8 +18,24 @@ import java.util.function.Predicate;
  */
 public final class OnePass {
 
-    /** What one run saw. */
-    public record Result(long millisToFinding, long millisToPassEnd, long rowsChecked, List<DivergenceFinding> findings) {
+    /**
+     * What one run saw; {@code phases} says where the scanner's time went (milliseconds and times
+     * entered per phase, see {@code PassClock}), {@code millisToPassEnd} less their sum being spent
+     * between them (settling verdicts, publishing, the run's own start and polling).
+     */
+    public record Result(long millisToFinding, long millisToPassEnd, long rowsChecked, List<DivergenceFinding> findings,
+                         Map<String, long[]> phases) {
+
+        /** The phases as {@code name=ms/times}, in the scanner's order. */
+        public String phaseSummary() {
+            StringBuilder b = new StringBuilder();
+            long sum = 0;
+            for (Map.Entry<String, long[]> e : phases.entrySet()) {
+                b.append(e.getKey()).append('=').append(e.getValue()[0]).append("ms/").append(e.getValue()[1]).append(' ');
+                sum += e.getValue()[0];
+            }
+            return b.append("unaccounted=").append(millisToPassEnd - sum).append("ms").toString();
+        }
     }
 
     private OnePass() {
@@ -59,7 +75,13 @@ public final class OnePass {
             if (found < 0 && findings.stream().anyMatch(wanted)) {
                 found = passEnd;
             }
-            return new Result(found, passEnd, scanner.report().rowsChecked(), List.copyOf(findings));
+            long rows = scanner.report().rowsChecked();
+            scanner.stop();
+            t.interrupt();
+            t.join(10_000);
+            Map<String, long[]> phases = new java.util.LinkedHashMap<>();
+            scanner.clock().snapshot().forEach((p, v) -> phases.put(p.name(), v));
+            return new Result(found, passEnd, rows, List.copyOf(findings), phases);
         } finally {
             scanner.stop();
             t.interrupt();
