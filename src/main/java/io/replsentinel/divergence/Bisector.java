@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
@@ -172,12 +171,7 @@ final class Bisector {
     /** The replica's side-by-side read, once finished. */
     private static ChunkSum replicaRead(Future<ChunkSum> read) throws SQLException {
         try {
-            return read.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sqe) {
-                throw sqe;
-            }
-            throw new IllegalStateException(e.getCause());
+            return ChunkComparer.get(read);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while the replica read a range", e);

@@ -175,7 +175,7 @@ final class ChunkComparer {
     }
 
     /** An ended read's result, or its failure. */
-    private static <T> T get(Future<T> read) throws SQLException, InterruptedException {
+    static <T> T get(Future<T> read) throws SQLException, InterruptedException {
         try {
             return read.get();
         } catch (ExecutionException failed) {

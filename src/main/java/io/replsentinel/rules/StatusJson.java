@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Reads a status value in one pass of Jackson's streaming parser straight into the record the
@@ -379,26 +378,12 @@ final class StatusJson {
                     case sourceResolvable -> sourceResolvable = bool(v);
                 }
             }
-            if (w && Objects.equals(name, was.name()) && Objects.equals(sourceHost, was.sourceHost())
-                    && Objects.equals(sourcePort, was.sourcePort()) && Objects.equals(sourceServerId, was.sourceServerId())
-                    && Objects.equals(sourceUuid, was.sourceUuid()) && Objects.equals(ioState, was.ioState())
-                    && Objects.equals(sqlState, was.sqlState()) && lastIoErrno == was.lastIoErrno()
-                    && Objects.equals(lastIoError, was.lastIoError()) && Objects.equals(lastIoErrorAt, was.lastIoErrorAt())
-                    && lastSqlErrno == was.lastSqlErrno() && Objects.equals(lastSqlError, was.lastSqlError())
-                    && Objects.equals(lastSqlErrorAt, was.lastSqlErrorAt())
-                    && Objects.equals(lastSqlCoordinatorError, was.lastSqlCoordinatorError())
-                    && Objects.equals(secondsBehindSource, was.secondsBehindSource())
-                    && Objects.equals(retrievedGtidSet, was.retrievedGtidSet())
-                    && Objects.equals(executedGtidSet, was.executedGtidSet()) && Objects.equals(autoPosition, was.autoPosition())
-                    && Objects.equals(sqlDelaySeconds, was.sqlDelaySeconds())
-                    && Objects.equals(sourceAddresses == null ? List.of() : sourceAddresses, was.sourceAddresses())
-                    && Objects.equals(sourceResolvable, was.sourceResolvable())) {
-                return was;
-            }
-            return new ChannelStatus(name, sourceHost, sourcePort, sourceServerId, sourceUuid, ioState, sqlState,
-                    lastIoErrno, lastIoError, lastIoErrorAt, lastSqlErrno, lastSqlError, lastSqlErrorAt,
+            ChannelStatus read = new ChannelStatus(name, sourceHost, sourcePort, sourceServerId, sourceUuid, ioState,
+                    sqlState, lastIoErrno, lastIoError, lastIoErrorAt, lastSqlErrno, lastSqlError, lastSqlErrorAt,
                     lastSqlCoordinatorError, secondsBehindSource, retrievedGtidSet, executedGtidSet, autoPosition,
                     sqlDelaySeconds, sourceAddresses, sourceResolvable);
+            // the record's own equality: a field added to the record is compared without a change here
+            return read.equals(was) ? was : read;
         }
 
         private List<ReplicaHost> replicas(JsonToken t, List<ReplicaHost> before) throws IOException, Unusual {
@@ -435,9 +420,8 @@ final class StatusJson {
                         case uuid -> uuid = string(v, w ? was.uuid() : null);
                     }
                 }
-                ReplicaHost r = w && Objects.equals(serverId, was.serverId()) && Objects.equals(host, was.host())
-                        && Objects.equals(port, was.port()) && Objects.equals(uuid, was.uuid())
-                        ? was : new ReplicaHost(serverId, host, port, uuid);
+                ReplicaHost read = new ReplicaHost(serverId, host, port, uuid);
+                ReplicaHost r = read.equals(was) ? was : read;
                 same &= r == was;
                 replicas.add(r);
             }
