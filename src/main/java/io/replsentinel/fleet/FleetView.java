@@ -5,7 +5,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.replsentinel.event.Alert;
 import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.inventory.Inventory;
+import io.replsentinel.inventory.InventoryChanged;
 import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.state.AlertState;
 import io.replsentinel.state.AlertStateTopic;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,6 +73,7 @@ public class FleetView {
     private final SentinelConfig config;
     private final AlertStateTopic stateTopic;
     private final ObjectMapper json;
+    private final Inventory inventory;
     /** Cluster to instance to the latest status's JSON bytes, of the clusters other nodes work. */
     private final Map<String, Map<String, byte[]>> statuses = new ConcurrentHashMap<>();
     /** Cluster to its alert state as last written by its owner. */
@@ -83,7 +87,8 @@ public class FleetView {
     private Thread thread;
 
     public FleetView(FleetConfig fleet, ClusterOwnership ownership, SentinelConfig config, AlertStateTopic stateTopic,
-                     ObjectMapper json) {
+                     ObjectMapper json, Inventory inventory) {
+        this.inventory = inventory;
         this.enabled = fleet.enabled();
         this.ownership = ownership;
         this.config = config;
@@ -255,7 +260,8 @@ public class FleetView {
         String topic = r.topic();
         if (topic.equals(config.topics().status())) {
             Header subject = r.headers().lastHeader(SUBJECT);
-            if (r.key() != null && r.value() != null && subject != null) {
+            // a status still in flight when its cluster left the inventory is not kept
+            if (r.key() != null && r.value() != null && subject != null && inventory.clusters().containsKey(r.key())) {
                 statuses.computeIfAbsent(r.key(), k -> new ConcurrentHashMap<>())
                         .put(new String(subject.value(), StandardCharsets.UTF_8), r.value());
                 statusesKept.incrementAndGet();
@@ -273,6 +279,25 @@ public class FleetView {
             read(r.value(), Alert.class, r.topic()).filter(a -> !a.firing()).ifPresent(a -> resolved.put(a.fingerprint(), a));
             Instant horizon = Instant.now().minus(config.rules().resolvedRetention());
             resolved.values().removeIf(a -> a.endsAt() != null && a.endsAt().isBefore(horizon));
+        }
+    }
+
+    /**
+     * A cluster left the inventory or was redefined: the statuses of the instances it is no longer
+     * defined with are dropped (its owner's engine tombstones its alert state, which this view reads).
+     */
+    void inventoryChanged(@Observes InventoryChanged change) {
+        for (String cluster : change.removedClusters()) {
+            List<WatchedInstance> now = inventory.clusters().get(cluster);
+            if (now == null) {
+                statuses.remove(cluster);
+                continue;
+            }
+            Set<String> watched = now.stream().map(WatchedInstance::id).collect(java.util.stream.Collectors.toSet());
+            Map<String, byte[]> kept = statuses.get(cluster);
+            if (kept != null) {
+                kept.keySet().removeIf(instance -> !watched.contains(instance));
+            }
         }
     }
 

@@ -30,6 +30,9 @@ public final class AlertTracker {
                            String runbookBaseUrl, String externalUrl) {
     }
 
+    /** The annotation a resolve carries when its instance left the inventory rather than its condition clearing. */
+    public static final String RETIRED = "resolved_because";
+
     private final Settings settings;
     private final Map<String, Active> active = new LinkedHashMap<>();
     /**
@@ -198,6 +201,35 @@ public final class AlertTracker {
                 it.remove();
                 changed = true;
                 changes.add(alert(a, Alert.RESOLVED, a.clearSince));
+            }
+        }
+        return changes;
+    }
+
+    /**
+     * Ends the alerts about instances that are no longer watched (removed from the inventory, or the
+     * whole cluster removed): nothing could clear them any more, so a firing one resolves at
+     * {@code now}, saying why, and a pending one is dropped.
+     *
+     * @return the resolved changes, to announce as any other
+     */
+    public List<Alert> retire(java.util.function.Predicate<String> gone, Instant now) {
+        List<Alert> changes = new ArrayList<>();
+        Iterator<Active> it = active.values().iterator();
+        while (it.hasNext()) {
+            Active a = it.next();
+            if (!gone.test(a.finding.instance())) {
+                continue;
+            }
+            it.remove();
+            changed = true;
+            if (a.firing) {
+                Alert resolved = alert(a, Alert.RESOLVED, now);
+                Map<String, String> annotations = new LinkedHashMap<>(resolved.annotations());
+                annotations.put(RETIRED, "the instance is no longer in the inventory: repl-sentinel stopped watching it");
+                changes.add(new Alert(resolved.schemaVersion(), resolved.status(), resolved.labels(), annotations,
+                        resolved.startsAt(), resolved.endsAt(), resolved.fingerprint(), resolved.generatorURL(),
+                        resolved.evidence()));
             }
         }
         return changes;

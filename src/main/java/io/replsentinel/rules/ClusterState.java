@@ -50,6 +50,8 @@ final class ClusterState {
     long writtenAt;
     /** Fingerprint to evidence of the firing alerts as last written: empty while none fires. */
     Map<String, Map<String, Object>> writtenEvidence = Map.of();
+    /** Set once the cluster left the inventory: it is forgotten when no change of it waits for a sink. */
+    boolean retired;
 
     ClusterState(String cluster, AlertTracker tracker) {
         this.cluster = cluster;

@@ -89,6 +89,23 @@ public final class ClusterView {
         return latest.get(instance);
     }
 
+    /**
+     * Drops the statuses and diverged ranges of instances no longer in the cluster's definition.
+     *
+     * @return whether the view held anything of them
+     */
+    public boolean forget(java.util.function.Predicate<String> gone) {
+        boolean statuses = latest.keySet().removeIf(gone);
+        boolean ranges = divergences.values().removeIf(f -> gone.test(f.instance()));
+        if (statuses) {
+            changed();
+        }
+        if (ranges) {
+            divergenceRevision++;
+        }
+        return statuses || ranges;
+    }
+
     /** The diverged ranges the data checker has reported and not yet seen matching again. */
     public Collection<DivergenceFinding> divergences() {
         return divergences.values();

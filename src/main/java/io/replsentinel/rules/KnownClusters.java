@@ -8,4 +8,7 @@ package io.replsentinel.rules;
 public interface KnownClusters {
 
     boolean contains(String cluster);
+
+    /** The instances (host:port, as statuses name them) the cluster is defined with now; empty once it is removed. */
+    java.util.Set<String> instances(String cluster);
 }

@@ -6,6 +6,7 @@ import io.replsentinel.alerting.AlertDispatcher;
 import io.replsentinel.event.Alert;
 import io.replsentinel.event.DivergenceFinding;
 import io.replsentinel.event.ReplicationStatus;
+import io.replsentinel.inventory.InventoryChanged;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.metrics.InstanceMetrics;
 import io.replsentinel.rules.user.UserRules;
@@ -13,6 +14,7 @@ import io.replsentinel.state.AlertState;
 import io.replsentinel.state.AlertStateTopic;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -243,6 +245,9 @@ public class RulesEngine {
         }
         synchronized (state) {
             if (state.delivered(sink, change)) {
+                if (state.retired && state.undelivered.isEmpty()) {
+                    clusters.removeIf(s -> s == state); // its state is empty now: the write below is its tombstone
+                }
                 persist(state).whenComplete((ok, failure) -> {
                     if (failure != null) {
                         LOG.debugf("Could not record that %s took %s %s: it may be sent again after a restart (%s)", sink,
@@ -283,6 +288,10 @@ public class RulesEngine {
             waiting += counts[2];
         }
         owned.addAll(partitions);
+        if (knownClusters != null) {
+            // removed from the inventory while no node held them: their alerts end here, not never
+            restored.keySet().stream().filter(c -> !knownClusters.contains(c)).forEach(this::retire);
+        }
         LOG.infof("Restored the alert state of %d cluster(s) on status partition(s) %s in %d ms: %d firing, %d pending, "
                         + "%d change(s) to deliver", restored.size(), partitions, (System.nanoTime() - start) / 1_000_000,
                 firing, pending, waiting);
@@ -414,6 +423,64 @@ public class RulesEngine {
             state.restoredAt = null;
         }
         return evaluateView(state, status.observedAt(), previous, status);
+    }
+
+    /**
+     * Clusters removed from the inventory or redefined ({@code POST}/{@code DELETE /api/clusters},
+     * the inventory topic): see {@link #retire(String)}.
+     */
+    void inventoryChanged(@Observes InventoryChanged change) {
+        change.removedClusters().forEach(this::retire);
+    }
+
+    /**
+     * Ends what the engine holds of instances the cluster is no longer defined with (every instance
+     * once the cluster is removed): their firing alerts resolve, saying why, since no status would
+     * ever clear them and Alertmanager would be told they fire for ever; pending ones are dropped;
+     * their statuses leave the view. The resolves are delivered as any change is, after the state
+     * that records them is in Kafka; a removed cluster's state becomes a tombstone once every sink
+     * took them.
+     */
+    List<Alert> retire(String cluster) {
+        ClusterState state = clusters.get(cluster);
+        if (state == null || knownClusters == null) {
+            return List.of();
+        }
+        Set<String> watched = knownClusters.instances(cluster);
+        java.util.function.Predicate<String> gone = instance -> !watched.contains(instance);
+        List<ClusterState.Pending> changes = new ArrayList<>();
+        CompletableFuture<Void> persisted;
+        synchronized (state) {
+            List<Alert> resolved = state.tracker.retire(gone, Instant.now());
+            if (state.view.forget(gone)) {
+                state.findings = null; // kept findings may be of the instances just dropped
+            }
+            for (Alert a : resolved) {
+                ClusterState.Pending p = new ClusterState.Pending(a, dispatcher == null ? List.of() : dispatcher.sinksFor(a));
+                state.awaitDelivery(a, p.sinks);
+                changes.add(p);
+            }
+            state.retired = watched.isEmpty();
+            if (state.retired && state.undelivered.isEmpty()) {
+                clusters.removeIf(s -> s == state);
+            }
+            persisted = state.tracker.takeChanged() || state.retired ? persist(state) : CompletableFuture.completedFuture(null);
+        }
+        if (!changes.isEmpty() || state.retired) {
+            LOG.infof("Cluster %s %s: %d firing alert(s) of instances no longer watched resolve", cluster,
+                    state.retired ? "left the inventory" : "was redefined", changes.size());
+        }
+        persisted.handle((ok, failure) -> {
+            if (failure != null) {
+                LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
+                        cluster, stateTopic.topic(), failure.getMessage(), changes.size());
+            }
+            if (dispatcher != null) {
+                changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
+            }
+            return null;
+        });
+        return changes.stream().map(c -> c.change).toList();
     }
 
     /**

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AlertStateRestoreTest {
 
     private static final Instant T0 = Instant.parse("2026-11-26T00:00:00Z");
-    private static final ChannelStatus DUP_KEY = channel(ChannelStatus.RUNNING, ChannelStatus.STOPPED, 0, null, 1062,
+    static final ChannelStatus DUP_KEY = channel(ChannelStatus.RUNNING, ChannelStatus.STOPPED, 0, null, 1062,
             "Could not execute Write_rows event on table lab.t; Duplicate entry '100' for key 't.PRIMARY'");
     private static final ChannelStatus CONNECTING = channel(ChannelStatus.CONNECTING, ChannelStatus.RUNNING, 2003,
             "Can't connect to MySQL server on '10.0.0.11:3306' (111)", 0, null);
@@ -50,7 +50,7 @@ class AlertStateRestoreTest {
     private static final java.util.Set<String> WATCHED = java.util.Set.of(DetectorCatalogue.REPLICATION_SQL_THREAD_STOPPED,
             DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING);
 
-    private static RulesEngine engine() {
+    static RulesEngine engine() {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withMapping(SentinelConfig.class)

@@ -8,9 +8,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.replsentinel.api.auth.TestTokens;
 import io.replsentinel.kafka.KafkaBrokerResource;
 import io.replsentinel.kafka.KafkaTestClient;
+import io.replsentinel.lab.AlertmanagerProcess;
+import io.replsentinel.lab.LabCommand;
 import io.replsentinel.lab.Topology;
 import io.replsentinel.pipeline.Lab;
 import io.replsentinel.pipeline.LabResource;
+import io.replsentinel.rules.AlertTracker;
+import io.replsentinel.rules.DetectorCatalogue;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -19,8 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +48,8 @@ class RuntimeClustersTest {
 
     private static final String INVENTORY = "mysql.replication.inventory";
     private static final String STATUS = "mysql.replication.status";
+    private static final String ALERTS = "mysql.replication.alerts";
+    private static final String ALERT_STATE = "mysql.replication.alert-state";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Topology standalone;
 
@@ -128,6 +136,63 @@ class RuntimeClustersTest {
                     r -> name.equals(r.key()) && r.value() == null, Duration.ofSeconds(15));
             assertThat(KafkaTestClient.header(tombstone, "ce_type")).contains(InventoryTopic.CE_TYPE);
         }
+    }
+
+    @Test
+    void removingACluster_resolvesItsFiringAlerts_onTheTopicAndInAlertmanager_andTombstonesItsAlertState() {
+        String name = "retired-" + System.nanoTime();
+        int refusing = LabCommand.freePort(); // nothing listens there: the instance is unreachable from its first poll
+        String instance = "127.0.0.1:" + refusing;
+        AlertmanagerProcess alertmanager = Lab.alertmanager();
+        String fingerprint;
+        try (KafkaTestClient alerts = KafkaTestClient.fromEnd(bootstrap, ALERTS)) {
+            post(definition(name, "127.0.0.1", Integer.toString(refusing))).then().statusCode(201);
+            JsonNode firing = KafkaTestClient.json(alerts.awaitRecord(ALERTS, r -> {
+                JsonNode a = KafkaTestClient.json(r);
+                return a.path("status").asText().equals("firing") && a.path("labels").path("cluster").asText().equals(name)
+                        && a.path("labels").path("alertname").asText().equals(DetectorCatalogue.INSTANCE_UNREACHABLE);
+            }, Duration.ofSeconds(60)));
+            fingerprint = firing.path("fingerprint").asText();
+            assertThat(firing.path("labels").path("instance").asText()).isEqualTo(instance);
+            String inAlertmanager = AlertmanagerProcess.fingerprint(labels(firing));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    alertmanager.alerts().stream().anyMatch(a -> inAlertmanager.equals(a.get("fingerprint")) && endsLater(a)));
+
+            given().auth().oauth2(TestTokens.ADMIN).delete("/api/clusters/" + name).then().statusCode(204);
+
+            // no status would ever clear it: it resolves because the cluster left, and says so
+            ConsumerRecord<String, String> resolvedRecord = alerts.awaitRecord(ALERTS, r -> r.key().equals(fingerprint)
+                    && KafkaTestClient.json(r).path("status").asText().equals("resolved"), Duration.ofSeconds(20));
+            JsonNode resolved = KafkaTestClient.json(resolvedRecord);
+            assertThat(resolved.path("annotations").path(AlertTracker.RETIRED).asText()).contains("no longer in the inventory");
+            assertThat(resolved.path("startsAt").asText()).isEqualTo(firing.path("startsAt").asText());
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    alertmanager.alerts().stream().noneMatch(a -> inAlertmanager.equals(a.get("fingerprint")) && endsLater(a)));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(JSON.readTree(given().get("/api/alerts").asString()))
+                    .filteredOn(a -> a.path("fingerprint").asText().equals(fingerprint))
+                    .extracting(a -> a.path("status").asText()).containsExactly("resolved"));
+            // and it stays resolved: nothing of the cluster fires again (the test profile re-sends every 5 s)
+            long end = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() < end) {
+                alerts.poll(Duration.ofMillis(500));
+            }
+            assertThat(alerts.seen()).noneMatch(r -> r.key().equals(fingerprint) && r.offset() > resolvedRecord.offset());
+        }
+        try (KafkaTestClient state = KafkaTestClient.fromBeginning(bootstrap, ALERT_STATE)) {
+            state.awaitRecord(ALERT_STATE, r -> name.equals(r.key()) && r.value() == null, Duration.ofSeconds(20));
+        }
+    }
+
+    private static TreeMap<String, String> labels(JsonNode alert) {
+        TreeMap<String, String> labels = new TreeMap<>();
+        alert.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
+    }
+
+    /** Alertmanager holds an alert as firing while its {@code endsAt} is ahead. */
+    private static boolean endsLater(Map<String, Object> alert) {
+        Object endsAt = alert.get("endsAt");
+        return endsAt == null || Instant.parse(endsAt.toString()).isAfter(Instant.now());
     }
 
     @Test
