@@ -120,6 +120,7 @@ final class ClusterScanner implements Runnable {
      * is over and reported as the pass's.
      */
     private final List<Held> held = new ArrayList<>();
+    private volatile int heldCount;
 
     /** A range this scanner holds for diverged on one replica. */
     private record OpenRange(String replica, TableShape shape, KeyRange range, String rangeId, DivergenceFinding finding,
@@ -162,6 +163,11 @@ final class ClusterScanner implements Runnable {
 
     ScanReport report() {
         return report;
+    }
+
+    /** How many new findings are held back now, as of the end of the last step. */
+    int heldBack() {
+        return heldCount;
     }
 
     /** Where this scanner's time went; read it once the scanner's thread has ended. */
@@ -676,9 +682,13 @@ final class ClusterScanner implements Runnable {
     private void hold(String replica, TableShape shape, KeyRange range) {
         Applier a = appliers.get(replica);
         Instant until = a.changedAt().plus(config.applierChangeHold());
-        held.removeIf(h -> h.replica().equals(replica) && h.shape().table().equals(shape.table()) && h.range().equals(range));
+        boolean again = held.removeIf(h -> h.replica().equals(replica) && h.shape().table().equals(shape.table())
+                && h.range().equals(range));
         held.add(new Held(replica, shape, range, until));
-        LOG.debugf("Difference in %s on %s held back until %s: its applier just stopped or started", shape.table(),
+        if (again) {
+            return; // a later pass found it again meanwhile: said once
+        }
+        LOG.infof("Difference in %s on %s held back until %s: its applier just stopped or started", shape.table(),
                 replica, until);
     }
 
@@ -826,6 +836,7 @@ final class ClusterScanner implements Runnable {
     }
 
     private void publishReport() {
+        heldCount = held.size();
         List<ScanReport.SkippedTable> skipped = tables.skipped().entrySet().stream()
                 .map(e -> new ScanReport.SkippedTable(e.getKey().toString(), e.getValue()))
                 .sorted(java.util.Comparator.comparing(ScanReport.SkippedTable::table)).toList();
