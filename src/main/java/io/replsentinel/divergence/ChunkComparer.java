@@ -31,10 +31,14 @@ import java.util.concurrent.Future;
  * vanishingly rare); the replica at {@code r[k]} had applied all of {@code f[k]} and, at most, later
  * transactions of the source, which left the range as it was: it shows the source's rows unless it
  * truly differs. No pause enters that argument, so rounds may run later than their back-off
- * (other chunks read meanwhile, or a chunk read beside them) without weakening it. The back-off
- * (doubling from {@code recheck-backoff}) is kept between rounds: it gives a busy range time to
- * settle before the rounds run out, and the alerts that ask for a check of a table (a replica that
- * stopped on it) time to arrive before a scheduled pass reports the same rows.
+ * (other chunks read meanwhile, or a chunk read beside them) or back to back without weakening it.
+ * A round after which the source's checksum is seen unchanged (and the first fenced round, which has
+ * nothing to compare with yet) is therefore due at once; only after a round in which the source's
+ * rows changed is the next one spaced by the back-off (doubling from {@code recheck-backoff}), which
+ * gives a busy range time to settle before the rounds run out and it is left undecided. (That an
+ * alert's check of a table, rather than a pass, reports the rows of a replica whose applier was just
+ * skipped past an error is the scanner's business: it holds such a finding back, see
+ * {@code applier-change-hold}.)
  */
 final class ChunkComparer {
 
@@ -214,10 +218,11 @@ final class ChunkComparer {
 
     /**
      * The fenced rounds of one range's comparison, as a state that can be resumed: {@link #round()}
-     * runs one, and {@link #dueNanos()} says when the next may run (after the back-off). What makes a difference confirmed
+     * runs one, and {@link #dueNanos()} says when the next may run (at once while the source's rows
+     * are seen unchanged, after the back-off once they changed). What makes a difference confirmed
      * depends only on the order of the reads within and across rounds, never on how long the pause
      * between two rounds is (see the class comment), so the pause may be longer than the back-off
-     * (other chunks read meanwhile) without weakening anything.
+     * (other chunks read meanwhile) or none, without weakening anything.
      */
     final class Rounds {
 
@@ -360,11 +365,15 @@ final class ChunkComparer {
                     undecided = true;
                 }
             }
+            // the source's rows changed since the round before: give the range time to settle
+            boolean changed = round > 0 && !h.stable();
             round++;
             done = !undecided || round >= maxRounds;
-            if (!done) {
+            if (!done && changed) {
                 dueNanos = System.nanoTime() + pause.toNanos();
                 pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
+            } else if (!done) {
+                dueNanos = System.nanoTime(); // nothing to wait for: the order of the reads is the proof
             }
         }
     }

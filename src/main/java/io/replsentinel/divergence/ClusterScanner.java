@@ -22,9 +22,11 @@ import java.util.function.Consumer;
 /**
  * The checker of one cluster, on one thread of its own, so that each server has at most one of
  * its chunk queries in flight. In order of priority it: runs the next fenced round of a chunk of
- * the pass that differed at first sight (once its back-off is over; the pass reads on meanwhile),
+ * the pass that differed at first sight (when due: at once while the source's rows stay unchanged,
+ * after a back-off once they changed; the pass reads on meanwhile),
  * re-checks ranges it holds for diverged (so a repair resolves them, one re-check interval after
- * each was found), runs checks that alerts asked for (whole tables, first), and walks
+ * each was found), runs checks that alerts asked for (whole tables, first), compares again what it
+ * held back on a replica whose applier had just stopped or started, and walks
  * every included table chunk by chunk in a slow background pass. Before each chunk it pauses while
  * the source is busy or a replica lags; a replica whose replication is not running is left out of
  * that chunk (no fence could be met).
@@ -60,7 +62,8 @@ final class ClusterScanner implements Runnable {
     private final Map<String, Instant> recheckDue = new LinkedHashMap<>();
     /**
      * Chunks of the background pass that differed at first sight, with the fenced rounds that confirm
-     * or clear them still to run. Their back-off pauses are spent reading the next chunks instead of waiting, and a round due while the pass
+     * or clear them still to run. Their back-off pauses (after a round that saw the source's rows
+     * change) are spent reading the next chunks instead of waiting, and a round due while the pass
      * reads the same table runs through its next chunk; each server still has one query in flight
      * at a time, as this thread sends them all.
      */
@@ -93,6 +96,31 @@ final class ClusterScanner implements Runnable {
     /** A chunk whose comparison is under way, with what its findings will say about how it was found. */
     private record Pending(TableShape shape, ChunkSql sql, ChunkComparer.Rounds rounds, String foundBy, String trigger) {
     }
+
+    /**
+     * What a replica's applier looked like when last read ({@link ServerSession#applierThreads()}) and
+     * when that was first seen: a change in it is a stop or a start of the applier.
+     */
+    private record Applier(String threads, Instant changedAt) {
+    }
+
+    /**
+     * Each replica's applier as last read; kept across reconnects (a reading is of the server, not of
+     * the session), so a restart between two sessions is still seen.
+     */
+    private final Map<String, Applier> appliers = new java.util.HashMap<>();
+
+    /** A range a pass found differing on a replica whose applier had just changed, to compare again from {@code until}. */
+    private record Held(String replica, TableShape shape, KeyRange range, Instant until) {
+    }
+
+    /**
+     * New findings of the background pass held back (see {@link DivergenceConfig#applierChangeHold()}):
+     * a check an alert asks for meanwhile claims them; otherwise each is compared again when its hold
+     * is over and reported as the pass's.
+     */
+    private final List<Held> held = new ArrayList<>();
+    private volatile int heldCount;
 
     /** A range this scanner holds for diverged on one replica. */
     private record OpenRange(String replica, TableShape shape, KeyRange range, String rangeId, DivergenceFinding finding,
@@ -135,6 +163,11 @@ final class ClusterScanner implements Runnable {
 
     ScanReport report() {
         return report;
+    }
+
+    /** How many new findings are held back now, as of the end of the last step. */
+    int heldBack() {
+        return heldCount;
     }
 
     /** Where this scanner's time went; read it once the scanner's thread has ended. */
@@ -214,6 +247,10 @@ final class ClusterScanner implements Runnable {
         if (triggered) {
             triggers.remove();
             runTrigger(t);
+            return;
+        }
+        if (held.stream().anyMatch(h -> !now.isBefore(h.until()))) {
+            recheckHeld(now);
             return;
         }
         if (pass.isEmpty() && passUnfinished && pending.isEmpty()) {
@@ -496,6 +533,10 @@ final class ClusterScanner implements Runnable {
             // reports it, with the alert that asked
             return;
         }
+        if (was == null && DivergenceFinding.SCHEDULED.equals(foundBy) && applierJustChanged(replica)) {
+            hold(replica.id(), shape, range);
+            return;
+        }
         if (was != null && was.finding().sourceChecksum().equals(v.source().hex())
                 && was.finding().replicaChecksum().equals(v.replica().hex())) {
             return; // the same difference as last time: nothing new to say
@@ -589,12 +630,99 @@ final class ClusterScanner implements Runnable {
                 lower = range.upper();
             } while (lower.isPresent() && !stopped);
         }
+        // what this check compared is its to report: a pass's held-back finding there is let go
+        java.util.Set<String> checked = new java.util.HashSet<>();
+        on.forEach(r -> checked.add(r.id()));
+        held.removeIf(h -> checked.contains(h.replica()) && (t.tables().isEmpty() || t.tables().contains(h.shape().table())));
         // a replica stopped on the error cannot meet a fence: check again once it runs
         if (!decided && t.attempt() < TRIGGER_ATTEMPTS) {
             triggers.add(new Trigger(t.tables(), t.replica(), t.alertname(), t.attempt() + 1,
                     Instant.now().plus(config.pauseFor().multipliedBy(Math.min(12, t.attempt() + 1)))));
         }
         state = pass.isEmpty() ? "idle" : "scanning";
+    }
+
+    /**
+     * Reads the replica's applier now and says whether it stopped or started within
+     * {@code applier-change-hold}: a change since the last reading is dated now. The first reading
+     * of a replica has nothing to be told from and counts as no change; one that fails (the account
+     * may not see the applier's thread) too, as the hold is only to let an alert's check come first.
+     */
+    private boolean applierJustChanged(ServerSession replica) {
+        if (config.applierChangeHold().isZero()) {
+            return false;
+        }
+        String threads;
+        try {
+            threads = replica.applierThreads();
+        } catch (SQLException e) {
+            LOG.debugf("Applier of %s not readable: %s", replica.id(), e.getMessage());
+            return false;
+        }
+        Instant now = Instant.now();
+        Applier was = appliers.get(replica.id());
+        if (was == null) {
+            appliers.put(replica.id(), new Applier(threads, Instant.EPOCH));
+            return false;
+        }
+        if (!was.threads().equals(threads)) {
+            was = new Applier(threads, now);
+            appliers.put(replica.id(), was);
+        }
+        return now.isBefore(was.changedAt().plus(config.applierChangeHold()));
+    }
+
+    /**
+     * Holds a new finding of the pass back until the replica's applier has been steady for
+     * {@code applier-change-hold}: an alert about that applier (stopped on a duplicate key or a
+     * missing row, then skipped past) may still be on its way to ask for a check of the table, and
+     * that check, not the pass, is what found the rows. Nothing is lost: the range is compared
+     * again when the hold is over.
+     */
+    private void hold(String replica, TableShape shape, KeyRange range) {
+        Applier a = appliers.get(replica);
+        Instant until = a.changedAt().plus(config.applierChangeHold());
+        boolean again = held.removeIf(h -> h.replica().equals(replica) && h.shape().table().equals(shape.table())
+                && h.range().equals(range));
+        held.add(new Held(replica, shape, range, until));
+        if (again) {
+            return; // a later pass found it again meanwhile: said once
+        }
+        LOG.infof("Difference in %s on %s held back until %s: its applier just stopped or started", shape.table(),
+                replica, until);
+    }
+
+    /**
+     * Compares again each held-back range whose hold is over, unless a check an alert asked for will
+     * cover it; one on a replica not replicating now waits until it does (no fence could be met).
+     */
+    private void recheckHeld(Instant now) throws SQLException, InterruptedException {
+        for (Held h : List.copyOf(held)) {
+            if (now.isBefore(h.until())) {
+                continue;
+            }
+            held.remove(h);
+            if (awaitingTrigger(h.replica(), h.shape().table())) {
+                continue;
+            }
+            Optional<ServerSession> replica = replicas.stream().filter(r -> r.id().equals(h.replica())).findFirst();
+            if (replica.isEmpty()) {
+                continue; // the session is gone (an error closed it): the next pass compares the range again
+            }
+            if (lagOf(replica.get()).isEmpty()) {
+                held.add(new Held(h.replica(), h.shape(), h.range(), now.plus(config.pauseFor())));
+                continue;
+            }
+            try {
+                checkRange(h.shape(), new ChunkSql(h.shape(), config.hash()), h.range(), List.of(replica.get()), null,
+                        DivergenceFinding.SCHEDULED, null);
+            } catch (SQLException e) {
+                if (!isNoSuchTable(e)) {
+                    throw e;
+                }
+                // dropped (or renamed) meanwhile: nothing left to compare
+            }
+        }
     }
 
     /** True while a queued trigger will check this table (or every table) on this replica. */
@@ -616,6 +744,8 @@ final class ClusterScanner implements Runnable {
         }
         List<ServerSession> ready = new ArrayList<>();
         for (ServerSession r : replicas) {
+            // read with the thresholds, so that a change is dated about when it happened, not when a finding asks
+            applierJustChanged(r);
             OptionalLong lag = lagOf(r);
             if (lag.isEmpty()) {
                 continue;
@@ -683,6 +813,7 @@ final class ClusterScanner implements Runnable {
         for (ServerSession s : sessions) {
             if (s != primary) {
                 replicas.add(s);
+                applierJustChanged(s); // the first reading is what a later restart is told from
             }
         }
     }
@@ -705,6 +836,7 @@ final class ClusterScanner implements Runnable {
     }
 
     private void publishReport() {
+        heldCount = held.size();
         List<ScanReport.SkippedTable> skipped = tables.skipped().entrySet().stream()
                 .map(e -> new ScanReport.SkippedTable(e.getKey().toString(), e.getValue()))
                 .sorted(java.util.Comparator.comparing(ScanReport.SkippedTable::table)).toList();

@@ -103,12 +103,26 @@ public interface DivergenceConfig {
     int confirmations();
 
     /**
-     * First pause before a differing chunk is compared again; doubles on each further attempt. The
-     * GTID fence already lets the replica catch up; the pause only spaces the rounds so that a write
-     * to the range shows in the source's checksum.
+     * First pause before a differing chunk is compared again after a round in which the source's
+     * rows of the range changed; doubles on each further such round. While they stay unchanged the
+     * rounds run back to back: the GTID fence already lets the replica catch up, and what confirms a
+     * difference is the order of the fenced reads, not the pause (see {@code ChunkComparer}), so
+     * waiting would only leave both servers idle. The pause is for a busy range, to settle before
+     * the rounds run out and it is left undecided.
      */
     @WithDefault("50ms")
     Duration recheckBackoff();
+
+    /**
+     * How long a background pass holds back a new finding on a replica whose applier (SQL thread)
+     * stopped or started within this long, before it reports it: an applier stopped on a duplicate key
+     * or a missing row and then skipped past is what the {@code ReplicationSqlThreadStopped} alert asks
+     * a check of that table for, and that check reports the rows as found by it, with the alert that
+     * asked. The window covers the alert's way to the checker; once it is over, a finding no check
+     * claimed is compared again and reported as the pass's. 0 turns the hold off.
+     */
+    @WithDefault("10s")
+    Duration applierChangeHold();
 
     /** A range at most this many rows is compared row by row when narrowing a differing chunk. */
     @WithDefault("64")

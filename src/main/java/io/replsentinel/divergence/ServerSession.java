@@ -132,6 +132,28 @@ final class ServerSession implements AutoCloseable {
         return max < 0 ? OptionalLong.empty() : OptionalLong.of(max);
     }
 
+    /**
+     * Who applies this replica's replication now: the ids of its applier (SQL) threads, one per
+     * channel, sorted; empty while none runs. A stopped and restarted applier is a new thread with a
+     * new id, so two readings that differ say the applier stopped or started in between, even when
+     * no reading fell while it was stopped. MySQL names the thread in {@code performance_schema.threads}
+     * ({@code SELECT} on {@code performance_schema}, as the poller has), MariaDB in its process list
+     * ({@code PROCESS}, as the poller has).
+     */
+    String applierThreads() throws SQLException {
+        String sql = mariadb
+                ? "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_SQL' ORDER BY ID"
+                : "SELECT THREAD_ID FROM performance_schema.threads"
+                        + " WHERE NAME IN ('thread/sql/replica_sql', 'thread/sql/slave_sql') ORDER BY THREAD_ID";
+        StringBuilder ids = new StringBuilder();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                ids.append(ids.isEmpty() ? "" : ",").append(rs.getString(1));
+            }
+        }
+        return ids.toString();
+    }
+
     ChunkSum checksum(ChunkSql sql, KeyRange range) throws SQLException {
         try (PreparedStatement ps = prepare(sql.checksum(range), ChunkSql.parameters(range));
              ResultSet rs = ps.executeQuery()) {

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The comparison and the narrowing on a real source and replica of each flavor, as the monitoring
  * account: equal ranges match, a range with a row changed outside the binary log differs, and the
- * bisection names exactly that row.
+ * bisection names exactly that row; a stopped and restarted applier reads as a new thread.
  */
 class ChunkComparerLabTest {
 
@@ -40,7 +40,7 @@ class ChunkComparerLabTest {
 
     @ParameterizedTest
     @EnumSource(Flavor.class)
-    void rowChangedOnTheReplica_differsAndIsNamedByTheBisection(Flavor flavor) throws Exception {
+    void rowChangedOnTheReplica_differsAndIsNamedByTheBisection_andARestartedApplierIsANewThread(Flavor flavor) throws Exception {
         try (Topology t = Topology.builder(flavor).replicas(1).build()) {
             t.source().exec("CREATE DATABASE divcheck",
                     "CREATE TABLE divcheck.t (id INT PRIMARY KEY, v VARCHAR(20), n INT NULL)",
@@ -120,6 +120,18 @@ class ChunkComparerLabTest {
                         Duration.ofMillis(50)), tableOnly).compare(source, List.of(r), shape, sql, KeyRange.ALL).get(r).kind())
                         .isEqualTo(Verdict.Kind.INCONCLUSIVE);
                 assertThat(tableOnly.lastTouched("lab", new TableRef("divcheck", "t"), List.of(List.of("613")))).isEmpty();
+
+                // the applier as the monitoring account sees it: a stopped one is none, a restarted one a new thread
+                String running = r.applierThreads();
+                assertThat(running).as("the running applier").isNotEmpty();
+                assertThat(r.applierThreads()).isEqualTo(running);
+                replica.exec(flavor == Flavor.MYSQL ? "STOP REPLICA SQL_THREAD" : "STOP SLAVE SQL_THREAD");
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .untilAsserted(() -> assertThat(r.applierThreads()).as("a stopped applier").isEmpty());
+                replica.exec(flavor == Flavor.MYSQL ? "START REPLICA SQL_THREAD" : "START SLAVE SQL_THREAD");
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .untilAsserted(() -> assertThat(r.applierThreads()).as("the restarted applier")
+                                .isNotEmpty().isNotEqualTo(running));
             }
         }
     }

@@ -151,9 +151,10 @@ abstract class DataDivergenceScenarios {
         Faults faults = new Faults(topology());
         try (AlertWatch alerts = new AlertWatch(bootstrapServers)) {
             String table = createItems(topology(), "dup", 2000);
-            // the real fault: a row only the replica has, then the source writes the same key
-            faults.execUnlogged(replica, "INSERT INTO " + table + " (id, name) VALUES (5000, 'replica only')");
-            topology().source().exec("INSERT INTO " + table + " SELECT " + values("5000"));
+            // the real fault: a row only the replica has, then the source writes the same key. The replica's
+            // row is committed after the source's: a pass reading between two such writes could otherwise
+            // confirm it as a row only the replica has, and say rightly that it found it
+            insertOnReplicaCommittedAfterTheSource(replica, table, 5000);
             JsonNode stopped = KafkaTestClient.json(alerts.firing("ReplicationSqlThreadStopped", replica.id(),
                     Map.of("cause", "duplicate_key")));
             assertThat(stopped.path("evidence").toString()).contains(table.substring(SCHEMA.length() + 1));
@@ -171,6 +172,38 @@ abstract class DataDivergenceScenarios {
             faults.execUnlogged(replica, "DELETE FROM " + table + " WHERE id = 5000",
                     "INSERT INTO " + table + " SELECT " + values("5000"));
             alerts.resolved(fired.key());
+        }
+    }
+
+    /**
+     * Inserts row {@code id} on the replica outside the binary log, in a transaction committed only
+     * after the source has written the same key. Until that commit the row is invisible to any other
+     * read (and the applier, if it reaches the key first, waits on its lock); from it on, the source's
+     * write cannot be applied, so the replica can meet no fence holding it: no comparison confirms a
+     * difference before the applier is skipped past it. The row only the replica had is never seen
+     * with replication healthy, which is when a background pass, not the alert's check, would find it.
+     */
+    void insertOnReplicaCommittedAfterTheSource(DbServer replica, String table, int id) {
+        try (java.sql.Connection c = replica.rootConnection(); java.sql.Statement st = c.createStatement()) {
+            boolean lifted = false;
+            if (topology().flavor() == io.replsentinel.lab.Flavor.MYSQL
+                    && "1".equals(replica.scalar("SELECT @@GLOBAL.super_read_only"))) {
+                st.execute("SET GLOBAL super_read_only = OFF");
+                lifted = true;
+            }
+            try {
+                st.execute("SET SESSION sql_log_bin = 0");
+                st.execute("BEGIN");
+                st.execute("INSERT INTO " + table + " (id, name) VALUES (" + id + ", 'replica only')");
+                topology().source().exec("INSERT INTO " + table + " SELECT " + values(Integer.toString(id)));
+                st.execute("COMMIT");
+            } finally {
+                if (lifted) {
+                    st.execute("SET GLOBAL super_read_only = ON");
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(replica + ": " + e.getErrorCode() + " " + e.getMessage(), e);
         }
     }
 
