@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Wraps an event value as a Kafka message: JSON value, the record key the contract names and
@@ -38,6 +39,18 @@ public class EventMessages {
         this.registry = registry;
     }
 
+    /**
+     * A version 4 (random) UUID from the calling thread's own generator. {@link UUID#randomUUID()}
+     * draws from one SecureRandom behind a lock that every polling thread publishing a status would
+     * share; an event id must be unique, not secret.
+     */
+    static String randomId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L; // IETF variant
+        return new UUID(high, low).toString();
+    }
+
     public Message<String> message(String topic, String key, String ceType, String subject, Object value) {
         String body;
         try {
@@ -46,7 +59,7 @@ public class EventMessages {
             throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName(), e);
         }
         OutgoingCloudEventMetadata<Object> ce = OutgoingCloudEventMetadata.builder()
-                .withId(UUID.randomUUID().toString())
+                .withId(randomId())
                 .withType(ceType)
                 .withSource(SOURCE)
                 .withSubject(subject)

@@ -80,6 +80,7 @@ class FleetScaleBench {
         try {
             statuses(WARM_UP);
             Map<String, Long> cpuBefore = threadCpu();
+            long[] pollTicksBefore = pollThreadTicks();
             long processCpuBefore = processCpu();
             Map<Long, Long> serverCpuBefore = serverCpu();
             double skippedBefore = skipped();
@@ -87,6 +88,7 @@ class FleetScaleBench {
             Window w = statuses(WINDOW);
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Long> cpu = delta(cpuBefore, threadCpu());
+            long[] pollTicks = pollThreadTicks();
             double processCores = (processCpu() - processCpuBefore) / 1e9 / seconds;
             Map<Long, Long> serverCpu = serverCpu();
             double skippedInWindow = skipped() - skippedBefore;
@@ -113,6 +115,11 @@ class FleetScaleBench {
             r.append(String.format(Locale.ROOT, "CPU: whole JVM %.2f cores (also runs the Kafka broker and this benchmark's reader);"
                             + " poll threads %.2f cores = %.0f us per poll%n", processCores, pollCpu / 1e9 / seconds,
                     pollCpu / 1e3 / Math.max(1, polls)));
+            long user = pollTicks[0] - pollTicksBefore[0];
+            long system = pollTicks[1] - pollTicksBefore[1];
+            r.append(String.format(Locale.ROOT, "poll threads' CPU in user / kernel mode: %.0f / %.0f us per poll"
+                            + " (the kernel's share: loopback TCP to the servers, waking and parking threads)%n",
+                    user * 1e4 / Math.max(1, polls), system * 1e4 / Math.max(1, polls)));
             r.append("CPU by thread group (cores): ").append(cpu.entrySet().stream()
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                     .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / 1e9 / seconds))
@@ -121,6 +128,16 @@ class FleetScaleBench {
                     .map(e -> String.format(Locale.ROOT, "pid %d %.2f", e.getKey(),
                             (serverCpu.getOrDefault(e.getKey(), e.getValue()) - e.getValue()) / 100.0 / seconds))
                     .collect(Collectors.joining(", "))).append('\n');
+            double serverSeconds = serverCpuBefore.entrySet().stream()
+                    .mapToLong(e -> serverCpu.getOrDefault(e.getKey(), e.getValue()) - e.getValue()).sum() / 100.0;
+            double pollUs = pollCpu / 1e3 / Math.max(1, polls);
+            double serverUs = serverSeconds * 1e6 / Math.max(1, w.liveRecords);
+            double jvmUs = processCores * seconds * 1e6 / Math.max(1, polls);
+            // what 2 cores hold for each part alone, at the CPU each took per poll in this window
+            r.append(String.format(Locale.ROOT, "per poll: poll threads %.0f us, the whole JVM %.0f us (per status), the four"
+                            + " servers %.0f us (per live status; their replication and the writes included); 2 cores"
+                            + " hold %.0f polls/s of the poll threads alone, %.0f of the whole JVM, %.0f of the servers alone%n",
+                    pollUs, jvmUs, serverUs, 2e6 / pollUs, 2e6 / jvmUs, 2e6 / serverUs));
             r.append(String.format(Locale.ROOT, "memory: heap after full GC %.0f MB (%.3f MB per instance over a 200 MB base);"
                             + " RSS %.0f MB; %d live threads%n", heap / 1e6,
                     (heap / 1e6 - 200) / ScaleFleetResource.INSTANCES, rss() / 1e6, THREADS.getThreadCount()));
@@ -163,6 +180,7 @@ class FleetScaleBench {
         final Map<String, List<Instant>> refusing = new HashMap<>();
         final Map<String, List<Instant>> hung = new HashMap<>();
         long records;
+        long liveRecords;
         long hungStatuses;
         long hungTimeouts;
         long liveUnreachable;
@@ -200,6 +218,7 @@ class FleetScaleBench {
                         into = w.refusing;
                     } else if (cluster.startsWith(ScaleFleetResource.PREFIX)) {
                         into = w.live;
+                        w.liveRecords++;
                         if (!s.path("reachable").asBoolean()) {
                             w.liveUnreachable++;
                         }
@@ -254,6 +273,31 @@ class FleetScaleBench {
             }
         }
         return byGroup;
+    }
+
+    /**
+     * utime and stime, in clock ticks (1/100 s), summed over this JVM's live threads named poll-*:
+     * how much of the poll threads' CPU is the kernel's, which no Java profiler sees.
+     */
+    private static long[] pollThreadTicks() throws IOException {
+        long[] ticks = new long[2];
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException ended) {
+                    continue; // the thread ended while listed
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (comm.startsWith("poll-")) {
+                    String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+                    ticks[0] += Long.parseLong(f[11]);
+                    ticks[1] += Long.parseLong(f[12]);
+                }
+            }
+        }
+        return ticks;
     }
 
     private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {

@@ -79,7 +79,10 @@ class PollCpuBench {
             List<Variant> variants = new ArrayList<>();
             variants.add(variant("this build", PollCpuBench.class.getClassLoader(), servers));
             String baseline = System.getProperty("bench.baseline.classes");
-            if (baseline != null && !baseline.isBlank()) {
+            if (Boolean.getBoolean("bench.tls.compare")) {
+                // this build against itself with TLS off: what TLS costs a poll (the MySQL servers offer it)
+                variants.add(variant("TLS off", PollCpuBench.class.getClassLoader(), servers, false));
+            } else if (baseline != null && !baseline.isBlank()) {
                 variants.add(variant("baseline", childFirst(baseline), servers));
             }
             try {
@@ -104,7 +107,7 @@ class PollCpuBench {
                 if (variants.size() == 2) {
                     for (String server : servers.keySet()) {
                         assertThat(stable(variants.get(0).lastJson.get(server)))
-                                .as("the status of %s, this build against the baseline", server)
+                                .as("the status of %s, this build against %s", server, variants.get(1).name)
                                 .isEqualTo(stable(variants.get(1).lastJson.get(server)));
                     }
                 }
@@ -118,15 +121,26 @@ class PollCpuBench {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static Variant variant(String name, ClassLoader loader, Map<String, DbServer> servers) throws Exception {
+        return variant(name, loader, servers, true);
+    }
+
+    /** {@code tls} false: the monitoring connections without TLS ({@code bench.tls.compare}; this build only). */
+    @SuppressWarnings("unchecked")
+    private static Variant variant(String name, ClassLoader loader, Map<String, DbServer> servers, boolean tls) throws Exception {
         Class<?> harness = Class.forName(PollHarness.class.getName(), true, loader);
-        var of = harness.getMethod("of", String.class, String.class, int.class, String.class, String.class, boolean.class);
+        var of = tls ? harness.getMethod("of", String.class, String.class, int.class, String.class, String.class, boolean.class)
+                : harness.getMethod("of", String.class, String.class, int.class, String.class, String.class, boolean.class,
+                boolean.class, boolean.class);
         Variant v = new Variant(name);
         servers.forEach((label, s) -> {
             try {
-                v.pollers.put(label, (Supplier<String>) of.invoke(null, label.replace(' ', '-'), s.host(), s.port(),
-                        Topology.MONITOR_USER, Topology.MONITOR_PASSWORD, label.endsWith("source")));
+                Object[] args = tls
+                        ? new Object[] {label.replace(' ', '-'), s.host(), s.port(), Topology.MONITOR_USER,
+                                Topology.MONITOR_PASSWORD, label.endsWith("source")}
+                        : new Object[] {label.replace(' ', '-'), s.host(), s.port(), Topology.MONITOR_USER,
+                                Topology.MONITOR_PASSWORD, label.endsWith("source"), true, false};
+                v.pollers.put(label, (Supplier<String>) of.invoke(null, args));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }

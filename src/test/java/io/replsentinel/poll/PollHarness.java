@@ -38,7 +38,10 @@ public final class PollHarness implements Supplier<String>, AutoCloseable {
     private static final SentinelConfig.Poll POLL = defaults(SentinelConfig.Poll.class);
 
     private PollHarness(WatchedInstance instance, boolean primary) {
-        SentinelConfig.Poll poll = defaults(SentinelConfig.Poll.class);
+        this(instance, primary, defaults(SentinelConfig.Poll.class));
+    }
+
+    private PollHarness(WatchedInstance instance, boolean primary, SentinelConfig.Poll poll) {
         this.poller = new InstancePoller(instance, poll, new ConnectionSettings(poll),
                 defaults(SentinelConfig.Heartbeat.class), () -> new PollerIdentity("bench", 0), Clock.systemUTC(),
                 workers, (i, readOnly, channels) -> primary);
@@ -54,6 +57,32 @@ public final class PollHarness implements Supplier<String>, AutoCloseable {
                                  boolean heartbeat) {
         return new PollHarness(new WatchedInstance(cluster, host, port, user, new Secret(password),
                 Optional.of(primary ? "primary" : "replica"), Map.of(), heartbeat), primary);
+    }
+
+    /**
+     * As {@link #of(String, String, int, String, String, boolean, boolean)}, with {@code tls} false:
+     * {@code sentinel.poll.tls.mode=DISABLED} (and the RSA key fetched, which caching_sha2_password
+     * then needs), to measure what TLS costs a poll. The shipped default stays {@code PREFERRED}.
+     */
+    public static PollHarness of(String cluster, String host, int port, String user, String password, boolean primary,
+                                 boolean heartbeat, boolean tls) {
+        if (tls) {
+            return of(cluster, host, port, user, password, primary, heartbeat);
+        }
+        return new PollHarness(new WatchedInstance(cluster, host, port, user, new Secret(password),
+                Optional.of(primary ? "primary" : "replica"), Map.of(), heartbeat), primary, plaintext(POLL));
+    }
+
+    private static SentinelConfig.Poll plaintext(SentinelConfig.Poll poll) {
+        SentinelConfig.Tls off = (SentinelConfig.Tls) Proxy.newProxyInstance(SentinelConfig.Tls.class.getClassLoader(),
+                new Class<?>[] {SentinelConfig.Tls.class}, (proxy, m, args) ->
+                        m.getName().equals("mode") ? SentinelConfig.TlsMode.DISABLED : m.invoke(poll.tls(), args));
+        return (SentinelConfig.Poll) Proxy.newProxyInstance(SentinelConfig.Poll.class.getClassLoader(),
+                new Class<?>[] {SentinelConfig.Poll.class}, (proxy, m, args) -> switch (m.getName()) {
+                    case "tls" -> off;
+                    case "allowPublicKeyRetrieval" -> true;
+                    default -> m.invoke(poll, args);
+                });
     }
 
     /** The Connector/J properties of a monitoring login at the shipped settings. */
