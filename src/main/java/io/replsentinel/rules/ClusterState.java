@@ -50,6 +50,12 @@ final class ClusterState {
     long writtenAt;
     /** Fingerprint to evidence of the firing alerts as last written: empty while none fires. */
     Map<String, Map<String, Object>> writtenEvidence = Map.of();
+    /**
+     * Completes when the changes of the latest status that had any are with the sinks: the next
+     * status's changes wait for it, so a cluster's changes reach the sinks in order though its
+     * statuses' acks do not wait for one another. Never completes exceptionally.
+     */
+    java.util.concurrent.CompletableFuture<Void> handedOver = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     ClusterState(String cluster, AlertTracker tracker) {
         this.cluster = cluster;
