@@ -85,7 +85,7 @@ class RulesChannelBench {
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(Long.getLong("bench.channel.timeout.seconds", 900));
 
     /** One run's figures. */
-    private record Run(String variant, long records, double seconds, double cpuSeconds, double commitSeconds) {
+    private record Run(String variant, long records, double seconds, double cpuSeconds, double commitSeconds, String load) {
         double perSecond() {
             return records / seconds;
         }
@@ -262,7 +262,8 @@ class RulesChannelBench {
             awaitCommitted(bootstrap, group);
             // the dead-lettered marker's timestamp is the service's clock, the same machine's as this one
             double commitSeconds = Math.max(0, System.currentTimeMillis() - lastAt) / 1e3;
-            return new Run(variant, records, (lastAt - firstAt) / 1e3, cpu / 100.0, commitSeconds);
+            return new Run(variant, records, (lastAt - firstAt) / 1e3, cpu / 100.0, commitSeconds,
+                    loadAverage().split(" ")[0]);
         } finally {
             busy.set(false);
             for (Thread t : spinners) {
@@ -337,11 +338,11 @@ class RulesChannelBench {
                 "rules engine status channel: %,d statuses (%,d clusters of 3, %d polls each, 1 instance in %d flapping),"
                         + " read by the packaged service from a full topic of %d partitions; %d busy threads; load average %s%n",
                 records, CLUSTERS, ROUNDS, CHANGING_PERIOD, PARTITIONS, BUSY_THREADS, loadAverage()));
-        r.append(String.format(Locale.ROOT, "%-12s %12s %10s %14s %20s%n", "variant", "records/s", "seconds", "CPU us/record",
-                "committed after (s)"));
+        r.append(String.format(Locale.ROOT, "%-12s %12s %10s %14s %20s %12s%n", "variant", "records/s", "seconds", "CPU us/record",
+                "committed after (s)", "load (1 min)"));
         for (Run run : runs) {
-            r.append(String.format(Locale.ROOT, "%-12s %,12.0f %10.1f %14.0f %20.1f%n", run.variant, run.perSecond(), run.seconds,
-                    1e6 * run.cpuSeconds / records, run.commitSeconds));
+            r.append(String.format(Locale.ROOT, "%-12s %,12.0f %10.1f %14.0f %20.1f %12s%n", run.variant, run.perSecond(), run.seconds,
+                    1e6 * run.cpuSeconds / records, run.commitSeconds, run.load));
         }
         Map<String, List<Run>> byVariant = runs.stream().collect(Collectors.groupingBy(Run::variant, LinkedHashMap::new,
                 Collectors.toList()));
