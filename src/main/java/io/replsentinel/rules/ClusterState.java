@@ -52,6 +52,14 @@ final class ClusterState {
     Map<String, Map<String, Object>> writtenEvidence = Map.of();
     /** Set once the cluster left the inventory: it is forgotten when no change of it waits for a sink. */
     boolean retired;
+    /** Instances the cluster was defined with and no longer is: a status of theirs still in flight is ignored. */
+    Set<String> retiredInstances = Set.of();
+    /**
+     * Completes when the changes of the latest status that had any are with the sinks: the next
+     * status's changes wait for it, so a cluster's changes reach the sinks in order though its
+     * statuses' acks do not wait for one another. Never completes exceptionally.
+     */
+    java.util.concurrent.CompletableFuture<Void> handedOver = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     ClusterState(String cluster, AlertTracker tracker) {
         this.cluster = cluster;

@@ -1,6 +1,7 @@
 package io.replsentinel.rules;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.replsentinel.alerting.AlertDispatcher;
 import io.replsentinel.event.Alert;
@@ -22,8 +23,10 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,9 @@ public class RulesEngine {
     /** Transactions can arrive by the thousand per second: the cluster is evaluated at most this often for them. */
     private static final java.time.Duration STREAM_EVALUATION_INTERVAL = java.time.Duration.ofMillis(100);
     private static final Logger LOG = Logger.getLogger(RulesEngine.class);
+    /** Most status records awaiting their ack at once (a few batches of {@code max.poll.records}). */
+    static final int MAX_UNACKED = 2048;
+    private static final CompletionStage<Void> READ = CompletableFuture.completedFuture(null);
 
     private final StatusReader reader;
     private final ObjectMapper json;
@@ -77,6 +83,11 @@ public class RulesEngine {
     private final AlertStateTopic stateTopic;
     /** Status partitions this node owns, once their state is restored. */
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    /** Made once: a lookup by name and tags on every record costs more than the increment. */
+    private final Counter statusesConsumed;
+    private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+    /** Acks of status records not yet complete, oldest first ({@link #awaitingAck}). */
+    private final Deque<CompletableFuture<Void>> unacked = new ArrayDeque<>();
     /** Which clusters statuses may be about; null (an engine built by hand) takes every one. */
     @Inject
     KnownClusters knownClusters;
@@ -102,6 +113,7 @@ public class RulesEngine {
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.config = config;
+        this.statusesConsumed = registry.counter("sentinel_events_consumed_total", "topic", config.topics().status());
         this.userRules = userRules;
         List<Detector> all = new ArrayList<>(DetectorCatalogue.all(DetectorSettings.from(config.rules())));
         all.addAll(userRules.detectors());
@@ -115,22 +127,31 @@ public class RulesEngine {
      * The channel hands over the record's bytes (a byte-array deserializer): the UTF-8 parser reads
      * them without a decode to a string first, and a malformed record goes to the dead-letter topic
      * byte for byte.
+     * <p>
+     * The channel calls this for one record at a time and waits for the returned stage before it
+     * hands over the next, so the stage does not wait for the status's alert-state write or its ack:
+     * the next status is evaluated at once, and the record is acked when its state is in Kafka and
+     * its changes are with the sinks. The throttled commit strategy commits only the offsets below
+     * the first record not yet acked, so a status still counts as read only once the state it
+     * changed is in Kafka. The changes of one cluster go to the sinks in the order of its statuses
+     * ({@link ClusterState#handedOver}). At most {@value #MAX_UNACKED} records wait for their ack at
+     * once; past that the stage waits for the oldest of them. A record that cannot be read still
+     * goes to the dead-letter topic before the next one is read.
      */
     @Incoming(CHANNEL)
     public CompletionStage<Void> onStatus(Message<byte[]> message) {
-        String topic = config.topics().status();
-        registry.counter("sentinel_events_consumed_total", "topic", topic).increment();
+        statusesConsumed.increment();
         ReplicationStatus status;
         try {
             status = read(message.getPayload());
         } catch (MalformedRecordException e) {
-            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", e.reason()).increment();
-            LOG.warnf("Dead-lettering a record of %s: %s", topic, e.getMessage());
+            deadLettered(e.reason()).increment();
+            LOG.warnf("Dead-lettering a record of %s: %s", config.topics().status(), e.getMessage());
             return message.nack(e);
         }
         if (knownClusters != null && !knownClusters.contains(status.cluster())) {
             // a cluster no one watches (a stale producer, another fleet's topic) would grow state forever
-            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", UNKNOWN_CLUSTER).increment();
+            deadLettered(UNKNOWN_CLUSTER).increment();
             LOG.warnf("Dead-lettering a status of %s/%s: cluster not in the inventory", status.cluster(), status.instance());
             return message.nack(new MalformedRecordException(UNKNOWN_CLUSTER,
                     "cluster '" + status.cluster() + "' is not in the inventory"));
@@ -144,19 +165,71 @@ public class RulesEngine {
         try {
             result = evaluate(status, partition);
         } catch (RuntimeException e) {
-            registry.counter("sentinel_events_dead_lettered_total", "topic", topic, "reason", "evaluation_error").increment();
+            deadLettered("evaluation_error").increment();
             LOG.errorf(e, "Dead-lettering a status of %s/%s the detectors could not evaluate", status.cluster(), status.instance());
             return message.nack(new MalformedRecordException("evaluation_error", String.valueOf(e)));
         }
-        // the changes leave only once their state is in Kafka, and the status counts as read only then
-        return result.persisted.handle((ok, failure) -> {
+        return awaitingAck(handOver(status, result).thenCompose(x -> message.ack()).handle((ok, failure) -> {
             if (failure != null) {
-                LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
-                        status.cluster(), stateTopic.topic(), failure.getMessage(), result.changes.size());
+                // not marked processed: the commit stays below it, and the channel's health says so in time
+                LOG.warnf("Could not ack the status of %s/%s: %s", status.cluster(), status.instance(), failure.getMessage());
             }
-            result.changes.forEach(c -> dispatcher.dispatch(c.change, c.sinks));
             return null;
-        }).thenCompose(x -> message.ack());
+        }));
+    }
+
+    /**
+     * The changes leave only once their state is in Kafka, and after the changes of the cluster's
+     * previous statuses: completes when they are handed to the sinks.
+     */
+    private CompletableFuture<Void> handOver(ReplicationStatus status, Evaluation result) {
+        ClusterState state = result.state;
+        synchronized (state) {
+            if (result.changes.isEmpty() && result.persisted.isDone() && !result.persisted.isCompletedExceptionally()
+                    && state.handedOver.isDone()) {
+                return result.persisted; // nothing to hand over, nothing written: most statuses
+            }
+            CompletableFuture<Void> handedOver = CompletableFuture.allOf(state.handedOver, result.persisted).handle((ok, x) -> {
+                if (result.persisted.isCompletedExceptionally()) {
+                    Throwable failure = result.persisted.handle((v, f) -> f).join();
+                    LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
+                            status.cluster(), stateTopic.topic(), failure.getMessage(), result.changes.size());
+                }
+                try {
+                    result.changes.forEach(c -> dispatcher.dispatch(c.change, c.sinks));
+                } catch (RuntimeException e) {
+                    // the cluster's later changes must not wait forever on this one
+                    LOG.errorf(e, "Could not hand the changes of cluster %s to the sinks", status.cluster());
+                }
+                return null;
+            });
+            state.handedOver = handedOver;
+            return handedOver;
+        }
+    }
+
+    /**
+     * Keeps the record's ack among those awaited: completes at once while fewer than
+     * {@value #MAX_UNACKED} records await theirs, else with the oldest of them, so that a slow
+     * alert-state write holds the channel back instead of filling the producer's buffer.
+     */
+    private CompletionStage<Void> awaitingAck(CompletableFuture<Void> acked) {
+        synchronized (unacked) {
+            while (!unacked.isEmpty() && unacked.peekFirst().isDone()) {
+                unacked.pollFirst();
+            }
+            if (acked.isDone()) {
+                return acked;
+            }
+            unacked.addLast(acked);
+            return unacked.size() < MAX_UNACKED ? READ : unacked.peekFirst();
+        }
+    }
+
+    /** The dead-letter counter of one reason on the status topic, made once. */
+    private Counter deadLettered(String reason) {
+        return deadLettered.computeIfAbsent(reason, r -> registry.counter("sentinel_events_dead_lettered_total",
+                "topic", config.topics().status(), "reason", r));
     }
 
     /**
@@ -178,8 +251,8 @@ public class RulesEngine {
         }
     }
 
-    /** What one status did: the changes with the sinks each goes to, and the write of the state they left. */
-    private record Evaluation(List<ClusterState.Pending> changes, CompletableFuture<Void> persisted) {
+    /** What one status did: its cluster, the changes with the sinks each goes to, and the write of the state they left. */
+    private record Evaluation(ClusterState state, List<ClusterState.Pending> changes, CompletableFuture<Void> persisted) {
     }
 
     private Evaluation evaluate(ReplicationStatus status, int partition) {
@@ -199,7 +272,7 @@ public class RulesEngine {
             if (!changed) {
                 refreshEvidence(state);
             }
-            return new Evaluation(changes, changed ? persist(state) : CompletableFuture.completedFuture(null));
+            return new Evaluation(state, changes, changed ? persist(state) : CompletableFuture.completedFuture(null));
         }
     }
 
@@ -412,6 +485,9 @@ public class RulesEngine {
 
     /** Called under the cluster's monitor. */
     private List<Alert> evaluate(ClusterState state, ReplicationStatus status) {
+        if (!state.retiredInstances.isEmpty() && state.retiredInstances.contains(status.instance())) {
+            return List.of(); // polled before it left the cluster's definition: it must not come back into the view
+        }
         ReplicationStatus previous = state.view.latest(status.instance());
         if (!state.view.update(status)) {
             return List.of();
@@ -431,6 +507,18 @@ public class RulesEngine {
      */
     void inventoryChanged(@Observes InventoryChanged change) {
         change.removedClusters().forEach(this::retire);
+        for (String cluster : change.addedClusters()) {
+            // back in the inventory: its instances' statuses count again
+            ClusterState state = clusters.get(cluster);
+            if (state != null && knownClusters != null) {
+                Set<String> watched = knownClusters.instances(cluster);
+                synchronized (state) {
+                    state.retired = false;
+                    state.retiredInstances = state.retiredInstances.stream().filter(i -> !watched.contains(i))
+                            .collect(Collectors.toUnmodifiableSet());
+                }
+            }
+        }
     }
 
     /**
@@ -451,6 +539,10 @@ public class RulesEngine {
         List<ClusterState.Pending> changes = new ArrayList<>();
         CompletableFuture<Void> persisted;
         synchronized (state) {
+            Set<String> dropped = new java.util.HashSet<>(state.retiredInstances);
+            state.view.instances().forEach(s -> dropped.add(s.instance()));
+            dropped.removeIf(watched::contains);
+            state.retiredInstances = Set.copyOf(dropped);
             List<Alert> resolved = state.tracker.retire(gone, Instant.now());
             if (state.view.forget(gone)) {
                 state.findings = null; // kept findings may be of the instances just dropped
@@ -465,21 +557,23 @@ public class RulesEngine {
                 clusters.removeIf(s -> s == state);
             }
             persisted = state.tracker.takeChanged() || state.retired ? persist(state) : CompletableFuture.completedFuture(null);
+            // after the changes of the statuses before, as a status's own are handed over
+            CompletableFuture<Void> written = persisted;
+            state.handedOver = CompletableFuture.allOf(state.handedOver, written).handle((ok, x) -> {
+                if (written.isCompletedExceptionally()) {
+                    LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
+                            cluster, stateTopic.topic(), written.handle((v, f) -> f).join().getMessage(), changes.size());
+                }
+                if (dispatcher != null) {
+                    changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
+                }
+                return null;
+            });
         }
         if (!changes.isEmpty() || state.retired) {
             LOG.infof("Cluster %s %s: %d firing alert(s) of instances no longer watched resolve", cluster,
                     state.retired ? "left the inventory" : "was redefined", changes.size());
         }
-        persisted.handle((ok, failure) -> {
-            if (failure != null) {
-                LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
-                        cluster, stateTopic.topic(), failure.getMessage(), changes.size());
-            }
-            if (dispatcher != null) {
-                changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
-            }
-            return null;
-        });
         return changes.stream().map(c -> c.change).toList();
     }
 
