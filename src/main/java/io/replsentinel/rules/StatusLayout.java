@@ -9,7 +9,6 @@ import io.replsentinel.event.ReplicationStatus;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -139,6 +138,17 @@ final class StatusLayout {
     private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_LABELS = 32;
 
+    /** Reads one element of a list, {@code was} (the previous status's element there, or null) itself when equal. */
+    @FunctionalInterface
+    private interface Element<T> {
+        T read(Cursor c, T was) throws Off;
+    }
+
+    private static final Element<String> STRING = Cursor::element;
+    private static final Element<ChannelStatus> CHANNEL = Cursor::channel;
+    private static final Element<ReplicaHost> REPLICA = Cursor::replica;
+    private static final Element<DeniedCapability> DENIED = Cursor::denied;
+
     /** One record's read: the bytes, the position in them, and the instance's previous status once known. */
     private static final class Cursor {
         private final byte[] b;
@@ -153,12 +163,9 @@ final class StatusLayout {
         }
 
         ReplicationStatus status() throws Off {
-            field(SCHEMA_VERSION);
-            expect(primitiveLong() == ReplicationStatus.SCHEMA_VERSION);
-            field(CLUSTER);
-            String cluster = string(null);
-            field(INSTANCE);
-            String instance = string(null);
+            expect(primitiveLong(SCHEMA_VERSION) == ReplicationStatus.SCHEMA_VERSION);
+            String cluster = string(CLUSTER, null);
+            String instance = string(INSTANCE, null);
             expect(present(cluster) && present(instance));
             ReplicationStatus v = previous.of(cluster, instance);
             if (v != null) {
@@ -167,66 +174,37 @@ final class StatusLayout {
                 instance = instance.equals(v.instance()) ? v.instance() : instance;
             }
             boolean w = v != null;
-            field(OBSERVED_AT);
-            Instant observedAt = instant(w ? v.observedAt() : null);
+            Instant observedAt = instant(OBSERVED_AT, w ? v.observedAt() : null);
             expect(observedAt != null);
-            field(POLL_MILLIS);
-            long pollMillis = primitiveLong();
-            field(REACHABLE);
-            Boolean reachable = bool();
+            long pollMillis = primitiveLong(POLL_MILLIS);
+            Boolean reachable = bool(REACHABLE);
             expect(reachable != null);
-            field(ERROR);
-            PollError error = error(w ? v.error() : null);
-            field(FLAVOR);
-            String flavor = string(w ? v.flavor() : null);
-            field(VERSION);
-            String version = string(w ? v.version() : null);
-            field(SERVER_ID);
-            Long serverId = boxedLong(w ? v.serverId() : null);
-            field(SERVER_UUID);
-            String serverUuid = string(w ? v.serverUuid() : null);
-            field(READ_ONLY);
-            Boolean readOnly = bool();
-            field(SUPER_READ_ONLY);
-            Boolean superReadOnly = bool();
-            field(GTID_MODE);
-            String gtidMode = string(w ? v.gtidMode() : null);
-            field(GTID_EXECUTED);
-            String gtidExecuted = string(w ? v.gtidExecuted() : null);
-            field(BINLOG_FORMAT);
-            String binlogFormat = string(w ? v.binlogFormat() : null);
-            field(LOG_REPLICA_UPDATES);
-            Boolean logReplicaUpdates = bool();
-            field(CHANNELS);
-            List<ChannelStatus> channels = channels(w ? v.channels() : List.of());
-            field(REPLICAS);
-            List<ReplicaHost> replicas = replicas(w ? v.replicas() : List.of());
-            field(HEARTBEAT_LAG_MILLIS);
-            Long heartbeatLagMillis = boxedLong(w ? v.heartbeatLagMillis() : null);
-            field(EXPECTED_ROLE);
-            String expectedRole = string(w ? v.expectedRole() : null);
-            field(LABELS);
-            Map<String, String> labels = labels(w ? v.labels() : Map.of());
-            field(ENFORCE_GTID_CONSISTENCY);
-            String enforceGtidConsistency = string(w ? v.enforceGtidConsistency() : null);
-            field(BINLOG_ROW_IMAGE);
-            String binlogRowImage = string(w ? v.binlogRowImage() : null);
-            field(GTID_STRICT_MODE);
-            Boolean gtidStrictMode = bool();
-            field(GTID_BINLOG_STATE);
-            String gtidBinlogState = string(w ? v.gtidBinlogState() : null);
-            field(BINLOG_DUMP_THREADS);
-            Integer binlogDumpThreads = boxedInt(w ? v.binlogDumpThreads() : null);
-            field(ADDRESSES);
-            List<String> addresses = strings(w ? v.addresses() : List.of());
-            field(SEQUENCE);
-            long sequence = primitiveLong();
-            field(POLLER);
-            PollerIdentity poller = poller(w ? v.poller() : null);
-            field(MISSING_PRIVILEGES);
-            List<String> missingPrivileges = strings(w ? v.missingPrivileges() : List.of());
-            field(DENIED_CAPABILITIES);
-            List<DeniedCapability> denied = denied(w ? v.deniedCapabilities() : List.of());
+            PollError error = error(ERROR, w ? v.error() : null);
+            String flavor = string(FLAVOR, w ? v.flavor() : null);
+            String version = string(VERSION, w ? v.version() : null);
+            Long serverId = boxedLong(SERVER_ID, w ? v.serverId() : null);
+            String serverUuid = string(SERVER_UUID, w ? v.serverUuid() : null);
+            Boolean readOnly = bool(READ_ONLY);
+            Boolean superReadOnly = bool(SUPER_READ_ONLY);
+            String gtidMode = string(GTID_MODE, w ? v.gtidMode() : null);
+            String gtidExecuted = string(GTID_EXECUTED, w ? v.gtidExecuted() : null);
+            String binlogFormat = string(BINLOG_FORMAT, w ? v.binlogFormat() : null);
+            Boolean logReplicaUpdates = bool(LOG_REPLICA_UPDATES);
+            List<ChannelStatus> channels = list(CHANNELS, w ? v.channels() : List.of(), CHANNEL);
+            List<ReplicaHost> replicas = list(REPLICAS, w ? v.replicas() : List.of(), REPLICA);
+            Long heartbeatLagMillis = boxedLong(HEARTBEAT_LAG_MILLIS, w ? v.heartbeatLagMillis() : null);
+            String expectedRole = string(EXPECTED_ROLE, w ? v.expectedRole() : null);
+            Map<String, String> labels = labels(LABELS, w ? v.labels() : Map.of());
+            String enforceGtidConsistency = string(ENFORCE_GTID_CONSISTENCY, w ? v.enforceGtidConsistency() : null);
+            String binlogRowImage = string(BINLOG_ROW_IMAGE, w ? v.binlogRowImage() : null);
+            Boolean gtidStrictMode = bool(GTID_STRICT_MODE);
+            String gtidBinlogState = string(GTID_BINLOG_STATE, w ? v.gtidBinlogState() : null);
+            Integer binlogDumpThreads = boxedInt(BINLOG_DUMP_THREADS, w ? v.binlogDumpThreads() : null);
+            List<String> addresses = strings(ADDRESSES, w ? v.addresses() : List.of());
+            long sequence = primitiveLong(SEQUENCE);
+            PollerIdentity poller = poller(POLLER, w ? v.poller() : null);
+            List<String> missingPrivileges = strings(MISSING_PRIVILEGES, w ? v.missingPrivileges() : List.of());
+            List<DeniedCapability> denied = list(DENIED_CAPABILITIES, w ? v.deniedCapabilities() : List.of(), DENIED);
             expect(at == b.length - 1 && b[at] == '}');
             return new ReplicationStatus(ReplicationStatus.SCHEMA_VERSION, cluster, instance, observedAt, pollMillis,
                     reachable, error, flavor, version, serverId, serverUuid, readOnly, superReadOnly, gtidMode,
@@ -240,6 +218,47 @@ final class StatusLayout {
             int end = at + name.length;
             expect(end <= b.length && Arrays.equals(b, at, end, name, 0, name.length));
             at = end;
+        }
+
+        // each value after its field's name: the name's bytes are checked, then the value read
+
+        private String string(byte[] name, String was) throws Off {
+            field(name);
+            return string(was);
+        }
+
+        private Boolean bool(byte[] name) throws Off {
+            field(name);
+            return bool();
+        }
+
+        private long primitiveLong(byte[] name) throws Off {
+            field(name);
+            return primitiveLong();
+        }
+
+        private int primitiveInt(byte[] name) throws Off {
+            field(name);
+            return primitiveInt();
+        }
+
+        private Long boxedLong(byte[] name, Long was) throws Off {
+            field(name);
+            return boxedLong(was);
+        }
+
+        private Integer boxedInt(byte[] name, Integer was) throws Off {
+            field(name);
+            return boxedInt(was);
+        }
+
+        private Instant instant(byte[] name, Instant was) throws Off {
+            field(name);
+            return instant(was);
+        }
+
+        private List<String> strings(byte[] name, List<String> before) throws Off {
+            return list(name, before, STRING);
         }
 
         /** Skips {@code literal} if the bytes at the position are it. */
@@ -306,6 +325,18 @@ final class StatusLayout {
          * are the chars of {@code was}, which is {@code n} long: its chars copied out, then compared.
          */
         private boolean sameText(String was, int from, int n) {
+            char[] chars = chars(n);
+            was.getChars(0, n, chars, 0);
+            for (int i = 0; i < n; i++) {
+                if (chars[i] != b[from + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** This thread's buffer of at least {@code n} chars. */
+        private char[] chars(int n) {
             if (scratch == null) {
                 scratch = SCRATCH.get()[0];
             }
@@ -314,14 +345,7 @@ final class StatusLayout {
                 holder[0] = new char[Math.max(n, 2 * scratch.length)];
                 scratch = holder[0];
             }
-            char[] chars = scratch;
-            was.getChars(0, n, chars, 0);
-            for (int i = 0; i < n; i++) {
-                if (chars[i] != b[from + i]) {
-                    return false;
-                }
-            }
-            return true;
+            return scratch;
         }
 
         private Boolean bool() throws Off {
@@ -376,7 +400,7 @@ final class StatusLayout {
             return was != null && was == v ? was : Integer.valueOf(v);
         }
 
-        /** An instant as {@link StatusJson#instant} reads one; {@code was} itself when equal. */
+        /** An instant in the forms {@link StatusJson#instant} reads, any other off; {@code was} itself when equal. */
         private Instant instant(Instant was) throws Off {
             if (isNull()) {
                 return null;
@@ -385,41 +409,49 @@ final class StatusLayout {
             int from = at;
             int end = closingQuote(from);
             at = end + 1;
-            Instant read = StatusLayout.instant(b, from, end - from);
+            int n = end - from;
+            char[] chars = chars(n);
+            for (int i = 0; i < n; i++) {
+                chars[i] = (char) b[from + i];
+            }
+            Instant read = StatusJson.instantOrNull(chars, 0, n);
+            expect(read != null);
             return read.equals(was) ? was : read;
         }
 
-        private PollError error(PollError was) throws Off {
+        private PollError error(byte[] name, PollError was) throws Off {
+            field(name);
             if (isNull()) {
                 return null;
             }
-            field(E_CLASS);
-            String errorClass = string(was == null ? null : was.errorClass());
-            field(E_ERRNO);
-            Integer errno = boxedInt(was == null ? null : was.errno());
-            field(E_MESSAGE);
-            String message = string(was == null ? null : was.message());
+            String errorClass = string(E_CLASS, was == null ? null : was.errorClass());
+            Integer errno = boxedInt(E_ERRNO, was == null ? null : was.errno());
+            String message = string(E_MESSAGE, was == null ? null : was.message());
             expectByte('}');
             PollError read = new PollError(errorClass, errno, message);
             return read.equals(was) ? was : read;
         }
 
-        private PollerIdentity poller(PollerIdentity was) throws Off {
+        private PollerIdentity poller(byte[] name, PollerIdentity was) throws Off {
+            field(name);
             if (isNull()) {
                 return null;
             }
-            field(P_NODE);
-            String node = string(was == null ? null : was.node());
-            field(P_GENERATION);
-            long generation = primitiveLong();
-            field(P_EPOCH);
-            String epoch = string(was == null ? null : was.epoch());
+            String node = string(P_NODE, was == null ? null : was.node());
+            long generation = primitiveLong(P_GENERATION);
+            String epoch = string(P_EPOCH, was == null ? null : was.epoch());
             expectByte('}');
             PollerIdentity read = new PollerIdentity(node, generation, epoch);
             return read.equals(was) ? was : read;
         }
 
-        private List<ChannelStatus> channels(List<ChannelStatus> before) throws Off {
+        /**
+         * A list: {@code before} itself when every element read is its element there (what
+         * {@code element} gives when equal), else a new list.
+         */
+        @SuppressWarnings("unchecked")
+        private <T> List<T> list(byte[] name, List<T> before, Element<T> element) throws Off {
+            field(name);
             if (isNull()) {
                 return List.of();
             }
@@ -427,66 +459,76 @@ final class StatusLayout {
             if (skip(']')) {
                 return List.of();
             }
-            ChannelStatus[] read = new ChannelStatus[Math.max(1, before.size())];
+            Object[] read = new Object[Math.max(2, before.size())];
             int n = 0;
             boolean same = true;
             do {
-                ChannelStatus was = n < before.size() ? before.get(n) : null;
-                ChannelStatus c = channel(was);
-                same &= c == was;
+                T was = n < before.size() ? before.get(n) : null;
+                T e = element.read(this, was);
+                same &= e == was;
                 if (n == read.length) {
                     read = Arrays.copyOf(read, 2 * n);
                 }
-                read[n++] = c;
+                read[n++] = e;
             } while (skip(','));
             expectByte(']');
-            return same && n == before.size() ? before : List.of(Arrays.copyOf(read, n));
+            return same && n == before.size() ? before : (List<T>) List.of(Arrays.copyOf(read, n));
+        }
+
+        /** A string of a list: not null (the record refuses null elements; the general reader says why). */
+        private String element(String was) throws Off {
+            expect(!isNull());
+            return string(was);
+        }
+
+        private ReplicaHost replica(ReplicaHost was) throws Off {
+            boolean w = was != null;
+            Long serverId = boxedLong(R_SERVER_ID, w ? was.serverId() : null);
+            String host = string(R_HOST, w ? was.host() : null);
+            Integer port = boxedInt(R_PORT, w ? was.port() : null);
+            String uuid = string(R_UUID, w ? was.uuid() : null);
+            expectByte('}');
+            ReplicaHost read = new ReplicaHost(serverId, host, port, uuid);
+            return read.equals(was) ? was : read;
+        }
+
+        private DeniedCapability denied(DeniedCapability was) throws Off {
+            boolean w = was != null;
+            String capability = string(D_CAPABILITY, w ? was.capability() : null);
+            String privilege = string(D_PRIVILEGE, w ? was.privilege() : null);
+            String statement = string(D_STATEMENT, w ? was.statement() : null);
+            Integer errno = boxedInt(D_ERRNO, w ? was.errno() : null);
+            String error = string(D_ERROR, w ? was.error() : null);
+            String lost = string(D_LOST, w ? was.lost() : null);
+            String grant = string(D_GRANT, w ? was.grant() : null);
+            expectByte('}');
+            DeniedCapability read = new DeniedCapability(capability, privilege, statement, errno, error, lost, grant);
+            return read.equals(was) ? was : read;
         }
 
         private ChannelStatus channel(ChannelStatus was) throws Off {
             boolean w = was != null;
-            field(CH_NAME);
-            String name = string(w ? was.name() : null);
-            field(CH_SOURCE_HOST);
-            String sourceHost = string(w ? was.sourceHost() : null);
-            field(CH_SOURCE_PORT);
-            Integer sourcePort = boxedInt(w ? was.sourcePort() : null);
-            field(CH_SOURCE_SERVER_ID);
-            Long sourceServerId = boxedLong(w ? was.sourceServerId() : null);
-            field(CH_SOURCE_UUID);
-            String sourceUuid = string(w ? was.sourceUuid() : null);
-            field(CH_IO_STATE);
-            String ioState = string(w ? was.ioState() : null);
-            field(CH_SQL_STATE);
-            String sqlState = string(w ? was.sqlState() : null);
-            field(CH_LAST_IO_ERRNO);
-            int lastIoErrno = primitiveInt();
-            field(CH_LAST_IO_ERROR);
-            String lastIoError = string(w ? was.lastIoError() : null);
-            field(CH_LAST_IO_ERROR_AT);
-            Instant lastIoErrorAt = instant(w ? was.lastIoErrorAt() : null);
-            field(CH_LAST_SQL_ERRNO);
-            int lastSqlErrno = primitiveInt();
-            field(CH_LAST_SQL_ERROR);
-            String lastSqlError = string(w ? was.lastSqlError() : null);
-            field(CH_LAST_SQL_ERROR_AT);
-            Instant lastSqlErrorAt = instant(w ? was.lastSqlErrorAt() : null);
-            field(CH_LAST_SQL_COORDINATOR_ERROR);
-            String lastSqlCoordinatorError = string(w ? was.lastSqlCoordinatorError() : null);
-            field(CH_SECONDS_BEHIND_SOURCE);
-            Long secondsBehindSource = boxedLong(w ? was.secondsBehindSource() : null);
-            field(CH_RETRIEVED_GTID_SET);
-            String retrievedGtidSet = string(w ? was.retrievedGtidSet() : null);
-            field(CH_EXECUTED_GTID_SET);
-            String executedGtidSet = string(w ? was.executedGtidSet() : null);
-            field(CH_AUTO_POSITION);
-            Boolean autoPosition = bool();
-            field(CH_SQL_DELAY_SECONDS);
-            Long sqlDelaySeconds = boxedLong(w ? was.sqlDelaySeconds() : null);
-            field(CH_SOURCE_ADDRESSES);
-            List<String> sourceAddresses = strings(w ? was.sourceAddresses() : List.of());
-            field(CH_SOURCE_RESOLVABLE);
-            Boolean sourceResolvable = bool();
+            String name = string(CH_NAME, w ? was.name() : null);
+            String sourceHost = string(CH_SOURCE_HOST, w ? was.sourceHost() : null);
+            Integer sourcePort = boxedInt(CH_SOURCE_PORT, w ? was.sourcePort() : null);
+            Long sourceServerId = boxedLong(CH_SOURCE_SERVER_ID, w ? was.sourceServerId() : null);
+            String sourceUuid = string(CH_SOURCE_UUID, w ? was.sourceUuid() : null);
+            String ioState = string(CH_IO_STATE, w ? was.ioState() : null);
+            String sqlState = string(CH_SQL_STATE, w ? was.sqlState() : null);
+            int lastIoErrno = primitiveInt(CH_LAST_IO_ERRNO);
+            String lastIoError = string(CH_LAST_IO_ERROR, w ? was.lastIoError() : null);
+            Instant lastIoErrorAt = instant(CH_LAST_IO_ERROR_AT, w ? was.lastIoErrorAt() : null);
+            int lastSqlErrno = primitiveInt(CH_LAST_SQL_ERRNO);
+            String lastSqlError = string(CH_LAST_SQL_ERROR, w ? was.lastSqlError() : null);
+            Instant lastSqlErrorAt = instant(CH_LAST_SQL_ERROR_AT, w ? was.lastSqlErrorAt() : null);
+            String lastSqlCoordinatorError = string(CH_LAST_SQL_COORDINATOR_ERROR, w ? was.lastSqlCoordinatorError() : null);
+            Long secondsBehindSource = boxedLong(CH_SECONDS_BEHIND_SOURCE, w ? was.secondsBehindSource() : null);
+            String retrievedGtidSet = string(CH_RETRIEVED_GTID_SET, w ? was.retrievedGtidSet() : null);
+            String executedGtidSet = string(CH_EXECUTED_GTID_SET, w ? was.executedGtidSet() : null);
+            Boolean autoPosition = bool(CH_AUTO_POSITION);
+            Long sqlDelaySeconds = boxedLong(CH_SQL_DELAY_SECONDS, w ? was.sqlDelaySeconds() : null);
+            List<String> sourceAddresses = strings(CH_SOURCE_ADDRESSES, w ? was.sourceAddresses() : List.of());
+            Boolean sourceResolvable = bool(CH_SOURCE_RESOLVABLE);
             expectByte('}');
             ChannelStatus read = new ChannelStatus(name, sourceHost, sourcePort, sourceServerId, sourceUuid, ioState,
                     sqlState, lastIoErrno, lastIoError, lastIoErrorAt, lastSqlErrno, lastSqlError, lastSqlErrorAt,
@@ -496,73 +538,13 @@ final class StatusLayout {
             return read.equals(was) ? was : read;
         }
 
-        private List<ReplicaHost> replicas(List<ReplicaHost> before) throws Off {
-            if (isNull()) {
-                return List.of();
-            }
-            expectByte('[');
-            if (skip(']')) {
-                return List.of();
-            }
-            ReplicaHost[] read = new ReplicaHost[Math.max(2, before.size())];
-            int n = 0;
-            boolean same = true;
-            do {
-                ReplicaHost was = n < before.size() ? before.get(n) : null;
-                boolean w = was != null;
-                field(R_SERVER_ID);
-                Long serverId = boxedLong(w ? was.serverId() : null);
-                field(R_HOST);
-                String host = string(w ? was.host() : null);
-                field(R_PORT);
-                Integer port = boxedInt(w ? was.port() : null);
-                field(R_UUID);
-                String uuid = string(w ? was.uuid() : null);
-                expectByte('}');
-                ReplicaHost r = new ReplicaHost(serverId, host, port, uuid);
-                r = r.equals(was) ? was : r;
-                same &= r == was;
-                if (n == read.length) {
-                    read = Arrays.copyOf(read, 2 * n);
-                }
-                read[n++] = r;
-            } while (skip(','));
-            expectByte(']');
-            return same && n == before.size() ? before : List.of(Arrays.copyOf(read, n));
-        }
-
-        /** A list of non-null strings (the record refuses null elements; the general reader says why). */
-        private List<String> strings(List<String> before) throws Off {
-            if (isNull()) {
-                return List.of();
-            }
-            expectByte('[');
-            if (skip(']')) {
-                return List.of();
-            }
-            String[] read = new String[Math.max(2, before.size())];
-            int n = 0;
-            boolean same = true;
-            do {
-                String was = n < before.size() ? before.get(n) : null;
-                expect(!isNull());
-                String s = string(was);
-                same &= s == was;
-                if (n == read.length) {
-                    read = Arrays.copyOf(read, 2 * n);
-                }
-                read[n++] = s;
-            } while (skip(','));
-            expectByte(']');
-            return same && n == before.size() ? before : List.of(Arrays.copyOf(read, n));
-        }
-
         /**
          * The labels: {@code before} itself when the bytes hold its very keys and values (in any order),
          * else a new map. Keys are strings as {@link #string} reads them; a duplicate key is left to
          * the streaming reader.
          */
-        private Map<String, String> labels(Map<String, String> before) throws Off {
+        private Map<String, String> labels(byte[] name, Map<String, String> before) throws Off {
+            field(name);
             if (isNull()) {
                 return Map.of();
             }
@@ -625,91 +607,10 @@ final class StatusLayout {
             // n distinct keys of before each matched one span: the spans hold no duplicate key
             return true;
         }
-
-        private List<DeniedCapability> denied(List<DeniedCapability> before) throws Off {
-            if (isNull()) {
-                return List.of();
-            }
-            expectByte('[');
-            if (skip(']')) {
-                return List.of();
-            }
-            DeniedCapability[] read = new DeniedCapability[Math.max(1, before.size())];
-            int n = 0;
-            do {
-                DeniedCapability was = n < before.size() ? before.get(n) : null;
-                boolean w = was != null;
-                field(D_CAPABILITY);
-                String capability = string(w ? was.capability() : null);
-                field(D_PRIVILEGE);
-                String privilege = string(w ? was.privilege() : null);
-                field(D_STATEMENT);
-                String statement = string(w ? was.statement() : null);
-                field(D_ERRNO);
-                Integer errno = boxedInt(w ? was.errno() : null);
-                field(D_ERROR);
-                String error = string(w ? was.error() : null);
-                field(D_LOST);
-                String lost = string(w ? was.lost() : null);
-                field(D_GRANT);
-                String grant = string(w ? was.grant() : null);
-                expectByte('}');
-                if (n == read.length) {
-                    read = Arrays.copyOf(read, 2 * n);
-                }
-                read[n++] = new DeniedCapability(capability, privilege, statement, errno, error, lost, grant);
-            } while (skip(','));
-            expectByte(']');
-            List<DeniedCapability> denied = List.of(Arrays.copyOf(read, n));
-            return denied.equals(before) ? before : denied;
-        }
     }
 
     private static boolean present(String s) {
         return s != null && !s.isBlank();
-    }
-
-    /**
-     * An instant as the service writes them, {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z}, from {@code n}
-     * bytes of {@code s} from {@code at}: the same forms {@link StatusJson#instant} reads, any other off.
-     */
-    static Instant instant(byte[] s, int at, int n) throws Off {
-        expect(n >= 20 && n <= 30 && s[at + 4] == '-' && s[at + 7] == '-' && s[at + 10] == 'T'
-                && s[at + 13] == ':' && s[at + 16] == ':' && s[at + n - 1] == 'Z');
-        int year = digits(s, at, at + 4);
-        int month = digits(s, at + 5, at + 7);
-        int day = digits(s, at + 8, at + 10);
-        int hour = digits(s, at + 11, at + 13);
-        int minute = digits(s, at + 14, at + 16);
-        int second = digits(s, at + 17, at + 19);
-        expect(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59
-                && second <= 59);
-        int nanos = 0;
-        if (n > 20) {
-            int fraction = n - 21;
-            expect(s[at + 19] == '.' && fraction >= 1 && fraction <= 9);
-            nanos = digits(s, at + 20, at + n - 1);
-            for (int i = fraction; i < 9; i++) {
-                nanos *= 10;
-            }
-        }
-        LocalDate date;
-        try {
-            date = LocalDate.of(year, month, day);
-        } catch (java.time.DateTimeException e) {
-            throw OFF;
-        }
-        return Instant.ofEpochSecond(date.toEpochDay() * 86_400 + hour * 3600L + minute * 60L + second, nanos);
-    }
-
-    private static int digits(byte[] s, int from, int to) throws Off {
-        int v = 0;
-        for (int i = from; i < to; i++) {
-            byte c = s[i];
-            expect(c >= '0' && c <= '9');
-            v = v * 10 + (c - '0');
-        }
-        return v;
     }
 
     private static void expect(boolean usual) throws Off {

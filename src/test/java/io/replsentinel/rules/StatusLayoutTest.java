@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,27 +130,31 @@ class StatusLayoutTest {
     }
 
     @Test
-    void aRepeatedPoll_isReadIntoThePreviousStatusesObjects() throws Exception {
-        String v = StatusReaderFuzzTest.wellFormed().get(2); // a replica with a stopped applier: a channel with errors
+    void aRepeatedPoll_isReadIntoThePreviousStatusesObjects_andAChangedValueIntoANewOneAlone() throws Exception {
+        String v = pollerRecords().get(5); // every optional part: poller, labels, lists, replicas, an error
         ReplicationStatus previous = streaming.read(v);
         ReplicationStatus again = StatusLayout.read(v.getBytes(StandardCharsets.UTF_8), (c, i) -> previous);
+        List<Function<ReplicationStatus, Object>> parts = List.of(ReplicationStatus::cluster, ReplicationStatus::instance,
+                ReplicationStatus::observedAt, ReplicationStatus::error, ReplicationStatus::version,
+                ReplicationStatus::serverId, ReplicationStatus::gtidExecuted, ReplicationStatus::replicas,
+                ReplicationStatus::labels, ReplicationStatus::addresses, ReplicationStatus::poller,
+                ReplicationStatus::missingPrivileges, ReplicationStatus::deniedCapabilities,
+                ReplicationStatus::heartbeatLagMillis, ReplicationStatus::binlogDumpThreads);
         assertThat(again).isEqualTo(previous);
-        assertThat(again.cluster()).isSameAs(previous.cluster());
-        assertThat(again.instance()).isSameAs(previous.instance());
-        assertThat(again.gtidExecuted()).isSameAs(previous.gtidExecuted());
-        assertThat(again.observedAt()).isSameAs(previous.observedAt());
-        assertThat(again.channels()).isNotEmpty().isSameAs(previous.channels());
-        assertThat(again.labels()).isSameAs(previous.labels());
-        assertThat(again.serverId()).isSameAs(previous.serverId());
+        for (Function<ReplicationStatus, Object> part : parts) {
+            assertThat(part.apply(again)).as("a part of %s", again).isNotNull().isSameAs(part.apply(previous));
+        }
 
-        String moved = v.replace("Duplicate entry '7'", "Duplicate entry '8'");
-        assertThat(moved).isNotEqualTo(v);
-        ReplicationStatus next = StatusLayout.read(moved.getBytes(StandardCharsets.UTF_8), (c, i) -> previous);
-        assertThat(next).isEqualTo(streaming.read(moved)).isNotEqualTo(previous);
-        assertThat(next.channels()).isNotSameAs(previous.channels());
-        assertThat(next.channels().get(0).lastSqlError()).contains("'8'");
-        assertThat(next.channels().get(0).sourceHost()).isSameAs(previous.channels().get(0).sourceHost());
-        assertThat(next.labels()).isSameAs(previous.labels());
+        // a source's next poll with more transactions: a new GTID set, and the rest as before
+        String more = v.replace("\"sequence\":41", "\"sequence\":42").replace("\"zone\":\"b\"", "\"zone\":\"c\"");
+        assertThat(more).isNotEqualTo(v);
+        ReplicationStatus next = StatusLayout.read(more.getBytes(StandardCharsets.UTF_8), (c, i) -> previous);
+        assertThat(next).isEqualTo(streaming.read(more));
+        assertThat(next.sequence()).isEqualTo(42);
+        assertThat(next.labels()).isNotSameAs(previous.labels()).containsEntry("zone", "c");
+        assertThat(next.labels().get("team")).isSameAs(previous.labels().get("team"));
+        assertThat(next.replicas()).isSameAs(previous.replicas());
+        assertThat(next.poller()).isSameAs(previous.poller());
     }
 
     @Test
