@@ -147,6 +147,9 @@ public final class AlertTracker {
      * changed state (fired or resolved).
      */
     public List<Alert> evaluate(ClusterView view, List<Finding> findings, Instant now) {
+        if (findings.isEmpty() && active.isEmpty()) {
+            return List.of(); // nothing found, nothing pending or firing: most clusters on most statuses
+        }
         List<Alert> changes = new ArrayList<>();
         Map<String, Finding> current = new HashMap<>();
         if (fingerprints.size() > 4 * active.size() + 64) {

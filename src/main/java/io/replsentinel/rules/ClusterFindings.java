@@ -28,6 +28,9 @@ final class ClusterFindings {
     /** Per instance, per {@link InstanceDetector}: what its last run on that instance found. */
     private final Map<String, List<Finding>[]> byInstance = new HashMap<>();
     private boolean primed;
+    /** What {@link #collect} returned last, and whether a detector's findings have changed since. */
+    private List<Finding> collected = List.of();
+    private boolean dirty = true;
     private boolean warm;
     private long inputRevision;
 
@@ -53,29 +56,46 @@ final class ClusterFindings {
                 || byInstance.size() != view.instances().size();
         primed = false; // until this evaluation completes: a detector that throws leaves the kept findings behind the view
         int changed = everything ? StatusFacts.ALL : StatusFacts.changed(previous, status);
+        dirty |= everything;
         for (int i = 0; i < detectors.size(); i++) {
             Detector d = detectors.get(i);
             if (d instanceof InstanceDetector perInstance) {
                 if (everything || (perInstance.readsCluster() && (changed & StatusFacts.TOPOLOGY) != 0)) {
                     for (ReplicationStatus s : view.instances()) {
-                        slots(s)[i] = perInstance.detect(view, s);
+                        keep(slots(s), i, perInstance.detect(view, s));
                     }
                 } else {
-                    slots(status)[i] = perInstance.detect(view, status);
+                    keep(slots(status), i, perInstance.detect(view, status));
                 }
             } else if (d instanceof FactDetector cross) {
                 if (everything || (changed & cross.facts()) != 0 || !found[i].isEmpty() || unsettled[i]) {
-                    found[i] = cross.detect(view);
+                    keep(found, i, cross.detect(view));
                     unsettled[i] = !cross.settled(view);
                 }
             } else {
-                found[i] = d.detect(view);
+                keep(found, i, d.detect(view));
             }
         }
         primed = true;
         warm = view.warm();
         inputRevision = view.inputRevision();
-        return collect(view);
+        if (dirty) {
+            collected = collect(view);
+            dirty = false;
+        }
+        return collected;
+    }
+
+    /**
+     * Keeps a detector's findings; only a change (anything but nothing again) makes the cluster's
+     * findings be collected again: most statuses find what the previous one found, nothing.
+     */
+    private void keep(List<Finding>[] slots, int i, List<Finding> findings) {
+        List<Finding> was = slots[i];
+        if (findings != was && !(findings.isEmpty() && was.isEmpty())) {
+            dirty = true;
+        }
+        slots[i] = findings;
     }
 
     /** The findings in catalogue order, each instance detector's instance after instance in the view's order. */
@@ -93,7 +113,7 @@ final class ClusterFindings {
                 findings = add(findings, found[i]);
             }
         }
-        return findings == null ? List.of() : findings;
+        return findings == null ? List.of() : java.util.Collections.unmodifiableList(findings);
     }
 
     private static List<Finding> add(List<Finding> findings, List<Finding> more) {

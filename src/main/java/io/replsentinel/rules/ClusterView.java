@@ -26,7 +26,10 @@ public final class ClusterView {
     /** Ranges the data checker holds for diverged, by replica and range id; a match removes one. */
     private final Map<String, DivergenceFinding> divergences = new TreeMap<>();
     private final TransactionStream stream = new TransactionStream();
-    /** {@link #reachable()} and {@link #primary()} as of the statuses held now; null once a status changes. */
+    /**
+     * {@link #reachable()} and {@link #primary()} as of the statuses held now; null once a status
+     * changes (the primary: once a status changes a {@link StatusFacts#TOPOLOGY} fact).
+     */
     private List<ReplicationStatus> reachable;
     private Optional<ReplicationStatus> primary;
     /** Counts the data checker's findings folded in. */
@@ -55,7 +58,15 @@ public final class ClusterView {
             return false;
         }
         latest.put(status.instance(), status);
-        changed();
+        if (previous != null && primary != null && StatusFacts.sameTopology(previous, status)) {
+            // who is primary is decided by topology facts alone: the same instance, now at its new status
+            reachable = null;
+            if (primary.isPresent() && primary.get() == previous) {
+                primary = Optional.of(status);
+            }
+        } else {
+            changed();
+        }
         clock.advance(previous, status);
         return true;
     }

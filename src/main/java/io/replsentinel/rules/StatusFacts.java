@@ -62,7 +62,8 @@ final class StatusFacts {
         return changed;
     }
 
-    private static boolean sameTopology(ReplicationStatus a, ReplicationStatus b) {
+    /** Whether two statuses of an instance agree in every {@link #TOPOLOGY} fact. */
+    static boolean sameTopology(ReplicationStatus a, ReplicationStatus b) {
         if (a.reachable() != b.reachable() || !Objects.equals(a.serverUuid(), b.serverUuid())
                 || !Objects.equals(a.readOnly(), b.readOnly()) || !Objects.equals(a.expectedRole(), b.expectedRole())
                 || !a.addresses().equals(b.addresses())) {

@@ -688,6 +688,15 @@ final class StatusJson {
         return Instant.ofEpochSecond(date.toEpochDay() * 86_400 + hour * 3600L + minute * 60L + second, nanos);
     }
 
+    /** As {@link #instant(char[], int, int)}, or null for any other form: for readers that do not throw {@link Unusual}. */
+    static Instant instantOrNull(char[] s, int at, int n) {
+        try {
+            return instant(s, at, n);
+        } catch (Unusual e) {
+            return null;
+        }
+    }
+
     private static int digits(char[] s, int from, int to) throws Unusual {
         int v = 0;
         for (int i = from; i < to; i++) {

@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * Reads a status record's JSON value, refusing what the engine could only misread. A value in the
  * shape the pollers write is read in one streaming pass ({@link StatusJson}); any other is read as
  * a tree, checked and bound, which also says why a bad one is refused. The record's bytes are read
- * as they arrive ({@link #read(byte[], StatusJson.Previous)}): decoded to text first only when they
+ * as they arrive ({@link #read(byte[], StatusJson.Previous)}), first as the pollers lay them out
+ * exactly ({@link StatusLayout}), then by the streaming read: decoded to text first only when they
  * are not plain ASCII or the streaming read leaves them to the general one, so a value reads the
  * same as it did from the string the consumer used to decode.
  */
@@ -32,6 +33,11 @@ final class StatusReader {
      * that status's objects.
      */
     ReplicationStatus read(byte[] value, StatusJson.Previous previous) {
+        // the pollers' exact layout first: it checks every byte it accepts is printable ASCII itself
+        ReplicationStatus exact = value == null ? null : StatusLayout.read(value, previous);
+        if (exact != null) {
+            return exact;
+        }
         if (value != null && StatusJson.printableAscii(value)) {
             ReplicationStatus usual = streaming.read(value, previous);
             if (usual != null) {

@@ -57,16 +57,22 @@ final class TopologyDetectors {
      * the cluster's primary ({@code cause=not_primary}).
      */
     static Detector sourceMismatch() {
-        return FactDetector.of(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, StatusFacts.TOPOLOGY, view -> {
-            List<Finding> findings = new ArrayList<>();
+        // per instance, reading the others' topology facts (the primary, which instance a source is):
+        // a replica whose mismatch holds is checked again on its own polls, not on every poll of the cluster
+        return InstanceDetector.of(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, true, (view, s) -> {
+            if (!s.reachable() || s.channels().isEmpty()) {
+                return List.of();
+            }
+            List<Finding> findings = List.of();
             Optional<ReplicationStatus> primary = view.primary();
-            for (ReplicationStatus s : view.reachable()) {
-                for (ChannelStatus ch : s.channels()) {
-                    Match m = mismatch(view, s, ch, primary);
-                    if (m != null) {
-                        findings.add(DetectorSupport.finding(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, DetectorCatalogue.CRITICAL, s,
-                                DetectorSupport.withChannel(m.labels(), ch), m));
+            for (ChannelStatus ch : s.channels()) {
+                Match m = mismatch(view, s, ch, primary);
+                if (m != null) {
+                    if (findings.isEmpty()) {
+                        findings = new ArrayList<>(s.channels().size());
                     }
+                    findings.add(DetectorSupport.finding(DetectorCatalogue.REPLICA_SOURCE_MISMATCH, DetectorCatalogue.CRITICAL, s,
+                            DetectorSupport.withChannel(m.labels(), ch), m));
                 }
             }
             return findings;
