@@ -258,12 +258,16 @@ public class PollScheduler {
         return loginSlots;
     }
 
+    /** Set once the service stops: a status that can no longer be published is expected then, not an error. */
+    private volatile boolean stopping;
+
     /** The ids of the instances polled now. */
     public Set<String> watched() {
         return Set.copyOf(watches.keySet());
     }
 
     synchronized void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (ownership.enabled()) {
             // the status consumer leaves the group after this event and revokes the clusters then:
             // polling them until that moment leaves no gap before their next owner takes them
@@ -346,7 +350,12 @@ public class PollScheduler {
             primaries.record(status);
             publisher.publish(status);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Publishing the status of %s failed", watch.instance);
+            if (stopping) {
+                // polls go on until the clusters are handed over, and the channel may close first
+                LOG.debugf("The status of %s was not published: the service is stopping (%s)", watch.instance, e.getMessage());
+            } else {
+                LOG.errorf(e, "Publishing the status of %s failed", watch.instance);
+            }
         }
     }
 
