@@ -8,7 +8,6 @@ import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.InventoryChanged;
 import io.replsentinel.inventory.SentinelConfig;
-import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.state.AlertState;
 import io.replsentinel.state.AlertStateTopic;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -288,12 +287,11 @@ public class FleetView {
      */
     void inventoryChanged(@Observes InventoryChanged change) {
         for (String cluster : change.removedClusters()) {
-            List<WatchedInstance> now = inventory.clusters().get(cluster);
-            if (now == null) {
+            Set<String> watched = inventory.instanceIds(cluster);
+            if (watched.isEmpty()) {
                 statuses.remove(cluster);
                 continue;
             }
-            Set<String> watched = now.stream().map(WatchedInstance::id).collect(java.util.stream.Collectors.toSet());
             Map<String, byte[]> kept = statuses.get(cluster);
             if (kept != null) {
                 kept.keySet().removeIf(instance -> !watched.contains(instance));

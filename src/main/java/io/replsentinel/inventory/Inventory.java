@@ -224,6 +224,13 @@ public class Inventory {
         }
     }
 
+    /** The ids (host:port, as statuses name them) of a cluster's instances now; empty once it is removed. */
+    public java.util.Set<String> instanceIds(String cluster) {
+        List<WatchedInstance> instances = snapshot.get(cluster);
+        return instances == null ? java.util.Set.of()
+                : instances.stream().map(WatchedInstance::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** Cluster name to its instances, configured clusters first, in inventory order. */
     public Map<String, List<WatchedInstance>> clusters() {
         return snapshot;

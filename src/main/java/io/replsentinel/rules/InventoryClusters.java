@@ -1,12 +1,9 @@
 package io.replsentinel.rules;
 
 import io.replsentinel.inventory.Inventory;
-import io.replsentinel.inventory.WatchedInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** {@link KnownClusters} from the start-up inventory ({@code sentinel.clusters}). */
 @ApplicationScoped
@@ -25,10 +22,6 @@ public class InventoryClusters implements KnownClusters {
 
     @Override
     public Set<String> instances(String cluster) {
-        List<WatchedInstance> instances = inventory.clusters().get(cluster);
-        if (instances == null) {
-            return Set.of();
-        }
-        return instances.stream().map(WatchedInstance::id).collect(Collectors.toUnmodifiableSet());
+        return inventory.instanceIds(cluster);
     }
 }

@@ -169,7 +169,7 @@ public class RulesEngine {
             LOG.errorf(e, "Dead-lettering a status of %s/%s the detectors could not evaluate", status.cluster(), status.instance());
             return message.nack(new MalformedRecordException("evaluation_error", String.valueOf(e)));
         }
-        return awaitingAck(handOver(status, result).thenCompose(x -> message.ack()).handle((ok, failure) -> {
+        return awaitingAck(handOver(result.state, result.changes, result.persisted).thenCompose(x -> message.ack()).handle((ok, failure) -> {
             if (failure != null) {
                 // not marked processed: the commit stays below it, and the channel's health says so in time
                 LOG.warnf("Could not ack the status of %s/%s: %s", status.cluster(), status.instance(), failure.getMessage());
@@ -179,27 +179,31 @@ public class RulesEngine {
     }
 
     /**
-     * The changes leave only once their state is in Kafka, and after the changes of the cluster's
-     * previous statuses: completes when they are handed to the sinks.
+     * The changes leave only once their state is in Kafka, and after the cluster's earlier changes
+     * (of statuses, data-checker findings, instances retired): completes when they are handed to the
+     * sinks. Every path that changes a cluster's alerts hands them over here.
      */
-    private CompletableFuture<Void> handOver(ReplicationStatus status, Evaluation result) {
-        ClusterState state = result.state;
+    private CompletableFuture<Void> handOver(ClusterState state, List<ClusterState.Pending> changes,
+                                             CompletableFuture<Void> persisted) {
         synchronized (state) {
-            if (result.changes.isEmpty() && result.persisted.isDone() && !result.persisted.isCompletedExceptionally()
-                    && state.handedOver.isDone()) {
-                return result.persisted; // nothing to hand over, nothing written: most statuses
+            if (changes.isEmpty() && persisted.isDone() && !persisted.isCompletedExceptionally() && state.handedOver.isDone()) {
+                return persisted; // nothing to hand over, nothing written: most statuses
             }
-            CompletableFuture<Void> handedOver = CompletableFuture.allOf(state.handedOver, result.persisted).handle((ok, x) -> {
-                if (result.persisted.isCompletedExceptionally()) {
-                    Throwable failure = result.persisted.handle((v, f) -> f).join();
+            CompletableFuture<Void> handedOver = CompletableFuture.allOf(state.handedOver, persisted).handle((ok, x) -> {
+                if (persisted.isCompletedExceptionally()) {
+                    Throwable failure = persisted.handle((v, f) -> f).join();
                     LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
-                            status.cluster(), stateTopic.topic(), failure.getMessage(), result.changes.size());
+                            state.cluster, stateTopic.topic(), failure.getMessage(), changes.size());
+                }
+                if (dispatcher == null) {
+                    return null;
                 }
                 try {
-                    result.changes.forEach(c -> dispatcher.dispatch(c.change, c.sinks));
+                    // the Pending's sinks shrink as acks arrive: hand each sink list over as it was when recorded
+                    changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
                 } catch (RuntimeException e) {
                     // the cluster's later changes must not wait forever on this one
-                    LOG.errorf(e, "Could not hand the changes of cluster %s to the sinks", status.cluster());
+                    LOG.errorf(e, "Could not hand the changes of cluster %s to the sinks", state.cluster);
                 }
                 return null;
             });
@@ -262,18 +266,24 @@ public class RulesEngine {
                 state.partition = partition;
             }
             List<Alert> alerts = evaluate(state, status);
-            List<ClusterState.Pending> changes = new ArrayList<>();
-            for (Alert a : alerts) {
-                ClusterState.Pending p = new ClusterState.Pending(a, dispatcher.sinksFor(a));
-                state.awaitDelivery(a, p.sinks);
-                changes.add(p);
-            }
+            List<ClusterState.Pending> changes = awaitDelivery(state, alerts);
             boolean changed = state.tracker.takeChanged() || !alerts.isEmpty();
             if (!changed) {
                 refreshEvidence(state);
             }
             return new Evaluation(state, changes, changed ? persist(state) : CompletableFuture.completedFuture(null));
         }
+    }
+
+    /** Each change with the sinks it goes to, recorded as undelivered to them; called under the cluster's monitor. */
+    private List<ClusterState.Pending> awaitDelivery(ClusterState state, List<Alert> alerts) {
+        List<ClusterState.Pending> changes = new ArrayList<>(alerts.size());
+        for (Alert a : alerts) {
+            ClusterState.Pending p = new ClusterState.Pending(a, dispatcher == null ? List.of() : dispatcher.sinksFor(a));
+            state.awaitDelivery(a, p.sinks);
+            changes.add(p);
+        }
+        return changes;
     }
 
     /** Writes a cluster's state; called under its monitor, so the writes of one cluster leave in order. */
@@ -536,8 +546,7 @@ public class RulesEngine {
         }
         Set<String> watched = knownClusters.instances(cluster);
         java.util.function.Predicate<String> gone = instance -> !watched.contains(instance);
-        List<ClusterState.Pending> changes = new ArrayList<>();
-        CompletableFuture<Void> persisted;
+        List<ClusterState.Pending> changes;
         synchronized (state) {
             Set<String> dropped = new java.util.HashSet<>(state.retiredInstances);
             state.view.instances().forEach(s -> dropped.add(s.instance()));
@@ -547,28 +556,13 @@ public class RulesEngine {
             if (state.view.forget(gone)) {
                 state.findings = null; // kept findings may be of the instances just dropped
             }
-            for (Alert a : resolved) {
-                ClusterState.Pending p = new ClusterState.Pending(a, dispatcher == null ? List.of() : dispatcher.sinksFor(a));
-                state.awaitDelivery(a, p.sinks);
-                changes.add(p);
-            }
+            changes = awaitDelivery(state, resolved);
             state.retired = watched.isEmpty();
             if (state.retired && state.undelivered.isEmpty()) {
                 clusters.removeIf(s -> s == state);
             }
-            persisted = state.tracker.takeChanged() || state.retired ? persist(state) : CompletableFuture.completedFuture(null);
-            // after the changes of the statuses before, as a status's own are handed over
-            CompletableFuture<Void> written = persisted;
-            state.handedOver = CompletableFuture.allOf(state.handedOver, written).handle((ok, x) -> {
-                if (written.isCompletedExceptionally()) {
-                    LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
-                            cluster, stateTopic.topic(), written.handle((v, f) -> f).join().getMessage(), changes.size());
-                }
-                if (dispatcher != null) {
-                    changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
-                }
-                return null;
-            });
+            handOver(state, changes, state.tracker.takeChanged() || state.retired ? persist(state)
+                    : CompletableFuture.completedFuture(null));
         }
         if (!changes.isEmpty() || state.retired) {
             LOG.infof("Cluster %s %s: %d firing alert(s) of instances no longer watched resolve", cluster,
@@ -601,28 +595,13 @@ public class RulesEngine {
      */
     public CompletionStage<Void> deliver(DivergenceFinding finding) {
         ClusterState state = clusters.computeIfAbsent(finding.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
-        List<ClusterState.Pending> changes = new ArrayList<>();
-        CompletableFuture<Void> persisted;
         synchronized (state) {
             state.view.update(finding);
             List<Alert> alerts = evaluateView(state, finding.checkedAt());
-            for (Alert a : alerts) {
-                ClusterState.Pending p = new ClusterState.Pending(a, dispatcher.sinksFor(a));
-                state.awaitDelivery(a, p.sinks);
-                changes.add(p);
-            }
-            persisted = state.tracker.takeChanged() || !alerts.isEmpty() ? persist(state)
-                    : CompletableFuture.completedFuture(null);
+            List<ClusterState.Pending> changes = awaitDelivery(state, alerts);
+            return handOver(state, changes, state.tracker.takeChanged() || !alerts.isEmpty() ? persist(state)
+                    : CompletableFuture.completedFuture(null));
         }
-        return persisted.handle((ok, failure) -> {
-            if (failure != null) {
-                LOG.warnf("Could not write the alert state of cluster %s to %s (%s): delivering its %d change(s) anyway",
-                        finding.cluster(), stateTopic.topic(), failure.getMessage(), changes.size());
-            }
-            // the Pending's sinks shrink as acks arrive: hand each sink list over as it was when recorded
-            changes.forEach(c -> dispatcher.dispatch(c.change, List.copyOf(c.sinks)));
-            return null;
-        });
     }
 
     /**

@@ -41,13 +41,20 @@ class RetiredInstancesTest {
         return alerts.stream().filter(a -> DetectorCatalogue.REPLICATION_SQL_THREAD_STOPPED.equals(a.alertname())).toList();
     }
 
+    /** An engine asking {@code inventory}, with each of {@code replicas}' appliers stopped on a duplicate key. */
+    private static RulesEngine engineWithStoppedAppliers(Inventory inventory, String... replicas) {
+        RulesEngine engine = AlertStateRestoreTest.engine();
+        engine.knownClusters = inventory;
+        for (String r : replicas) {
+            engine.evaluate(replica(r, T0, AlertStateRestoreTest.DUP_KEY));
+        }
+        return engine;
+    }
+
     @Test
     void instanceRemovedFromItsCluster_resolvesItsFiringAlerts_andOnlyThose() {
-        RulesEngine engine = AlertStateRestoreTest.engine();
         Inventory inventory = new Inventory();
-        engine.knownClusters = inventory;
-        engine.evaluate(replica(R1, T0, AlertStateRestoreTest.DUP_KEY));
-        engine.evaluate(replica(R2, T0, AlertStateRestoreTest.DUP_KEY));
+        RulesEngine engine = engineWithStoppedAppliers(inventory, R1, R2);
         assertThat(sqlThreadStopped(engine.firing(Statuses.CLUSTER))).hasSize(2);
 
         inventory.instances = Set.of(R2);
@@ -71,10 +78,8 @@ class RetiredInstancesTest {
 
     @Test
     void clusterRemoved_resolvesEveryFiringAlert_andTheEngineForgetsIt() {
-        RulesEngine engine = AlertStateRestoreTest.engine();
         Inventory inventory = new Inventory();
-        engine.knownClusters = inventory;
-        engine.evaluate(replica(R1, T0, AlertStateRestoreTest.DUP_KEY));
+        RulesEngine engine = engineWithStoppedAppliers(inventory, R1);
         List<Alert> firing = engine.firing(Statuses.CLUSTER);
         assertThat(firing).isNotEmpty();
 
