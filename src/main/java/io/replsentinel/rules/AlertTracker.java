@@ -203,7 +203,8 @@ public final class AlertTracker {
             if (!Duration.between(a.clearSince, now).minus(settings.keepFiringFor()).isNegative()) {
                 it.remove();
                 changed = true;
-                changes.add(alert(a, Alert.RESOLVED, a.clearSince));
+                // never before it started (a clock stepped back past it): Alertmanager refuses an alert that ends before it starts
+                changes.add(alert(a, Alert.RESOLVED, a.clearSince.isBefore(a.since) ? a.since : a.clearSince));
             }
         }
         return changes;

@@ -2,6 +2,7 @@ package io.replsentinel.rules;
 
 import io.replsentinel.alerting.AlertDispatcher;
 import io.replsentinel.event.Alert;
+import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.state.AlertState;
 
 import java.time.Instant;
@@ -40,6 +41,11 @@ final class ClusterState {
     Instant time;
     /** The status partition the cluster's records are on; -1 until one is seen. */
     int partition = -1;
+    /**
+     * The offset on {@link #partition} of the latest status record evaluated into this state, here
+     * or by the node that wrote the state restored; -1 when not known.
+     */
+    long statusOffset = -1;
     /** Set when restored and not evaluated since: the poll time before the outage. */
     Instant restoredAt;
     /** The detectors' findings as of the last evaluation; made by the engine on the first. */
@@ -73,11 +79,32 @@ final class ClusterState {
         cs.time = state.time();
         cs.restoredAt = state.time();
         cs.partition = partition;
+        cs.statusOffset = state.statusOffset() == null ? -1 : state.statusOffset();
         cs.wrote(state, System.nanoTime());
         for (AlertState.Undelivered u : state.undelivered()) {
             cs.undelivered.add(new Pending(u.change(), u.sinks()));
         }
         return cs;
+    }
+
+    /**
+     * Whether the status record at {@code offset} of status partition {@code partition} is already
+     * evaluated into this state: a record read again after the partition moved, from an offset the
+     * previous owner had committed before it wrote the state.
+     */
+    boolean includes(int partition, long offset) {
+        return offset >= 0 && partition == this.partition && offset <= statusOffset;
+    }
+
+    /**
+     * Folds in a status this state already includes ({@link #includes}): the view fills with it, the
+     * lifecycle stays as the state has it. The kept findings are dropped, so the next evaluation runs
+     * every detector over the view as it is then.
+     */
+    void refill(ReplicationStatus status) {
+        if (!retiredInstances.contains(status.instance()) && view.update(status)) {
+            findings = null;
+        }
     }
 
     /**
@@ -146,6 +173,7 @@ final class ClusterState {
     AlertState snapshot() {
         List<AlertState.Undelivered> waiting = undelivered.stream()
                 .map(p -> new AlertState.Undelivered(p.change, List.copyOf(p.sinks))).toList();
-        return new AlertState(AlertState.SCHEMA_VERSION, cluster, time, tracker.snapshot(), waiting);
+        return new AlertState(AlertState.SCHEMA_VERSION, cluster, time, tracker.snapshot(), waiting,
+                statusOffset < 0 ? null : statusOffset);
     }
 }

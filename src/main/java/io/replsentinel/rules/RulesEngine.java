@@ -68,6 +68,7 @@ public class RulesEngine {
     /** Most status records awaiting their ack at once (a few batches of {@code max.poll.records}). */
     static final int MAX_UNACKED = 2048;
     private static final CompletionStage<Void> READ = CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final StatusReader reader;
     private final ObjectMapper json;
@@ -156,14 +157,15 @@ public class RulesEngine {
             return message.nack(new MalformedRecordException(UNKNOWN_CLUSTER,
                     "cluster '" + status.cluster() + "' is not in the inventory"));
         }
-        int partition = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getPartition()).orElse(-1);
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        int partition = record == null ? -1 : record.getPartition();
         if (partition >= 0 && !owned.contains(partition)) {
             // fetched before its partition moved to another node, which evaluates it now
             return message.ack();
         }
         Evaluation result;
         try {
-            result = evaluate(status, partition);
+            result = evaluateRecord(status, partition, record == null ? -1 : record.getOffset());
         } catch (RuntimeException e) {
             deadLettered("evaluation_error").increment();
             LOG.errorf(e, "Dead-lettering a status of %s/%s the detectors could not evaluate", status.cluster(), status.instance());
@@ -259,11 +261,25 @@ public class RulesEngine {
     private record Evaluation(ClusterState state, List<ClusterState.Pending> changes, CompletableFuture<Void> persisted) {
     }
 
-    private Evaluation evaluate(ReplicationStatus status, int partition) {
+    /**
+     * The alert state changes one status record causes, as the channel evaluates it: a record of
+     * {@code partition} at {@code offset} (-1 when not read from Kafka).
+     */
+    List<Alert> evaluate(ReplicationStatus status, int partition, long offset) {
+        return evaluateRecord(status, partition, offset).changes.stream().map(c -> c.change).toList();
+    }
+
+    private Evaluation evaluateRecord(ReplicationStatus status, int partition, long offset) {
         ClusterState state = clusters.computeIfAbsent(status.cluster(), c -> new ClusterState(c, new AlertTracker(trackerSettings())));
         synchronized (state) {
+            if (state.includes(partition, offset)) {
+                // the restored state's writer evaluated it: read again from an older commit, it only refills the view
+                state.refill(status);
+                return new Evaluation(state, List.of(), DONE);
+            }
             if (partition >= 0) {
                 state.partition = partition;
+                state.statusOffset = offset;
             }
             List<Alert> alerts = evaluate(state, status);
             List<ClusterState.Pending> changes = awaitDelivery(state, alerts);

@@ -12,9 +12,15 @@ import java.util.List;
  * @param time        the newest poll time the cluster's lifecycle had seen: the clock its timers run on
  * @param alerts      every alert pending or firing
  * @param undelivered state changes not yet taken by every sink, oldest first
+ * @param statusOffset the offset, on the cluster's status partition (the partition this record is
+ *                    on), of the latest status record the state includes the evaluation of; null
+ *                    when not known. A node taking the partition over may read from an earlier
+ *                    offset (the consumer commits every few seconds): the records up to this one
+ *                    refill its view but do not run the lifecycle again, which would resolve an
+ *                    alert on statuses polled before its fault and fire it again on the next.
  */
 public record AlertState(int schemaVersion, String cluster, Instant time, List<Tracked> alerts,
-                         List<Undelivered> undelivered) {
+                         List<Undelivered> undelivered, Long statusOffset) {
 
     public static final int SCHEMA_VERSION = 1;
     /** The status a pending alert's {@link Tracked#alert()} carries: it never left the engine. */

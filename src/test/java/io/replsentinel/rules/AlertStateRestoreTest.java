@@ -76,6 +76,12 @@ class AlertStateRestoreTest {
                 .filter(a -> WATCHED.contains(a.alertname())).toList();
     }
 
+    /** The status polled at {@code second}, read from status partition 1 at offset {@code second}. */
+    private static List<Alert> record(RulesEngine engine, long second, ChannelStatus channel) {
+        return engine.evaluate(replica("r1:3306", T0.plusSeconds(second), channel), 1, second).stream()
+                .filter(a -> WATCHED.contains(a.alertname())).toList();
+    }
+
     private static List<Alert> firing(RulesEngine engine) {
         return engine.firing(Statuses.CLUSTER).stream().filter(a -> WATCHED.contains(a.alertname())).toList();
     }
@@ -97,6 +103,42 @@ class AlertStateRestoreTest {
         }
         assertThat(firing(second)).singleElement()
                 .satisfies(a -> assertThat(a.startsAt()).isEqualTo(T0));
+    }
+
+    @Test
+    void statusesTheStateAlreadyIncludes_readAgainAfterAPartitionMove_neitherResolveNorFireTheAlertAgain() throws Exception {
+        RulesEngine first = engine();
+        List<Alert> changes = new ArrayList<>();
+        // healthy for 20 s (offsets 0-19), then the applier stops on a duplicate key (offsets 20-24)
+        for (int s = 0; s < 25; s++) {
+            changes.addAll(record(first, s, s < 20 ? healthy() : DUP_KEY));
+        }
+        Alert fired = changes.get(0);
+        assertThat(changes).singleElement().satisfies(a -> assertThat(a.startsAt()).isEqualTo(T0.plusSeconds(20)));
+
+        // the node that evaluated them dies; its consumer had committed offset 5: the next owner reads
+        // 15 s of healthy polls again (more than keep-firing-for), then the fault's, then polls of its own
+        RulesEngine second = restarted(first);
+        for (int s = 5; s < 30; s++) {
+            assertThat(record(second, s, s < 20 ? healthy() : DUP_KEY)).as("changes at offset %d", s).isEmpty();
+        }
+        assertThat(firing(second)).singleElement().satisfies(a -> {
+            assertThat(a.fingerprint()).isEqualTo(fired.fingerprint());
+            assertThat(a.startsAt()).isEqualTo(T0.plusSeconds(20));
+        });
+        assertThat(second.statuses(Statuses.CLUSTER).orElseThrow()).as("the view the statuses read again refilled")
+                .singleElement().satisfies(st -> assertThat(st.observedAt()).isEqualTo(T0.plusSeconds(29)));
+
+        // repaired: one resolve, keep-firing-for after the first clear poll
+        List<Alert> repaired = new ArrayList<>();
+        for (int s = 30; s <= 41; s++) {
+            repaired.addAll(record(second, s, healthy()));
+        }
+        assertThat(repaired).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(Alert.RESOLVED);
+            assertThat(r.fingerprint()).isEqualTo(fired.fingerprint());
+            assertThat(r.endsAt()).isEqualTo(T0.plusSeconds(30));
+        });
     }
 
     @Test
