@@ -20,6 +20,41 @@ import java.util.Map;
  */
 final class ClusterFindings {
 
+    /**
+     * The catalogue sorted by kind once, for every cluster: each status walks it, and a type test and
+     * an interface call per detector cost more there than the detectors that have nothing to do.
+     */
+    static final class Catalogue {
+        final List<Detector> detectors;
+        /** Per detector: the instance detector it is, else null. */
+        final InstanceDetector[] perInstance;
+        /** Per detector: the fact detector it is, else null. */
+        final FactDetector[] cross;
+        /** Per instance detector: whether it reads the rest of the cluster; per fact detector: its facts. */
+        final boolean[] readsCluster;
+        final int[] facts;
+
+        Catalogue(List<Detector> detectors) {
+            this.detectors = List.copyOf(detectors);
+            int n = this.detectors.size();
+            perInstance = new InstanceDetector[n];
+            cross = new FactDetector[n];
+            readsCluster = new boolean[n];
+            facts = new int[n];
+            for (int i = 0; i < n; i++) {
+                Detector d = this.detectors.get(i);
+                if (d instanceof InstanceDetector p) {
+                    perInstance[i] = p;
+                    readsCluster[i] = p.readsCluster();
+                } else if (d instanceof FactDetector f) {
+                    cross[i] = f;
+                    facts[i] = f.facts();
+                }
+            }
+        }
+    }
+
+    private final Catalogue catalogue;
     private final List<Detector> detectors;
     /** Per detector that is not an {@link InstanceDetector}: what its last run found. */
     private final List<Finding>[] found;
@@ -34,9 +69,14 @@ final class ClusterFindings {
     private boolean warm;
     private long inputRevision;
 
-    @SuppressWarnings("unchecked")
     ClusterFindings(List<Detector> detectors) {
-        this.detectors = detectors;
+        this(new Catalogue(detectors));
+    }
+
+    @SuppressWarnings("unchecked")
+    ClusterFindings(Catalogue catalogue) {
+        this.catalogue = catalogue;
+        this.detectors = catalogue.detectors;
         this.found = new List[detectors.size()];
         this.unsettled = new boolean[detectors.size()];
         java.util.Arrays.fill(found, List.of());
@@ -57,23 +97,26 @@ final class ClusterFindings {
         primed = false; // until this evaluation completes: a detector that throws leaves the kept findings behind the view
         int changed = everything ? StatusFacts.ALL : StatusFacts.changed(previous, status);
         dirty |= everything;
+        boolean topology = (changed & StatusFacts.TOPOLOGY) != 0;
+        List<Finding>[] own = everything ? null : slots(status);
         for (int i = 0; i < detectors.size(); i++) {
-            Detector d = detectors.get(i);
-            if (d instanceof InstanceDetector perInstance) {
-                if (everything || (perInstance.readsCluster() && (changed & StatusFacts.TOPOLOGY) != 0)) {
+            InstanceDetector perInstance = catalogue.perInstance[i];
+            FactDetector cross = catalogue.cross[i];
+            if (perInstance != null) {
+                if (everything || (topology && catalogue.readsCluster[i])) {
                     for (ReplicationStatus s : view.instances()) {
                         keep(slots(s), i, perInstance.detect(view, s));
                     }
                 } else {
-                    keep(slots(status), i, perInstance.detect(view, status));
+                    keep(own, i, perInstance.detect(view, status));
                 }
-            } else if (d instanceof FactDetector cross) {
-                if (everything || (changed & cross.facts()) != 0 || !found[i].isEmpty() || unsettled[i]) {
+            } else if (cross != null) {
+                if (everything || (changed & catalogue.facts[i]) != 0 || !found[i].isEmpty() || unsettled[i]) {
                     keep(found, i, cross.detect(view));
                     unsettled[i] = !cross.settled(view);
                 }
             } else {
-                keep(found, i, d.detect(view));
+                keep(found, i, detectors.get(i).detect(view));
             }
         }
         primed = true;
@@ -102,7 +145,7 @@ final class ClusterFindings {
     private List<Finding> collect(ClusterView view) {
         List<Finding> findings = null;
         for (int i = 0; i < detectors.size(); i++) {
-            if (detectors.get(i) instanceof InstanceDetector) {
+            if (catalogue.perInstance[i] != null) {
                 for (ReplicationStatus s : view.instances()) {
                     List<Finding> own = byInstance.get(s.instance())[i];
                     if (!own.isEmpty()) {

@@ -19,6 +19,7 @@ public final class ClusterView {
     private final String cluster;
     /** How long a view must have been filling before membership questions are answered. */
     static final Duration WARM_UP = Duration.ofSeconds(5);
+    private static final long WARM_UP_NANOS = WARM_UP.toNanos();
 
     private final Map<String, ReplicationStatus> latest = new TreeMap<>();
     private final StatusOrder order = new StatusOrder();
@@ -135,7 +136,7 @@ public final class ClusterView {
      * from the view may simply not have been polled yet, and "not in the cluster" would be a guess.
      */
     public boolean warm() {
-        return clock.elapsed().compareTo(WARM_UP) >= 0;
+        return clock.elapsedNanos() >= WARM_UP_NANOS;
     }
 
     /** The reachable instances; every detector asks, so the list is kept until a status changes. */

@@ -79,6 +79,7 @@ public class RulesEngine {
     private final UserRules userRules;
     private final InstanceMetrics metrics;
     private final List<Detector> detectors;
+    private final ClusterFindings.Catalogue catalogue;
     private final ClusterStates clusters;
     /** Null where the engine runs without Kafka (benchmarks, rule tests): nothing is persisted. */
     private final AlertStateTopic stateTopic;
@@ -119,6 +120,7 @@ public class RulesEngine {
         List<Detector> all = new ArrayList<>(DetectorCatalogue.all(DetectorSettings.from(config.rules())));
         all.addAll(userRules.detectors());
         this.detectors = List.copyOf(all);
+        this.catalogue = new ClusterFindings.Catalogue(this.detectors);
         if (dispatcher != null) {
             dispatcher.onSettled(this::delivered);
         }
@@ -636,7 +638,7 @@ public class RulesEngine {
     private List<Alert> evaluateView(ClusterState state, Instant fallback, ReplicationStatus previous,
                                      ReplicationStatus status) {
         if (state.findings == null) {
-            state.findings = new ClusterFindings(detectors);
+            state.findings = new ClusterFindings(catalogue);
         }
         List<Finding> findings = status == null ? state.findings.evaluateAll(state.view)
                 : state.findings.evaluate(state.view, previous, status);

@@ -37,7 +37,8 @@ final class StatusLayout {
 
     private static final Off OFF = new Off();
 
-    private static final ThreadLocal<char[][]> SCRATCH = ThreadLocal.withInitial(() -> new char[][] {new char[512]});
+    /** The longest instant text {@link StatusJson#instant} reads (nanoseconds, {@code Z}). */
+    private static final int INSTANT_CHARS = 30;
 
     private StatusLayout() {
     }
@@ -154,8 +155,8 @@ final class StatusLayout {
         private final byte[] b;
         private final StatusJson.Previous previous;
         private int at;
-        /** A buffer of this thread's to copy a previous value's text into, to compare it with the bytes. */
-        private char[] scratch;
+        /** The chars of an instant's text, for its parser: made at the record's first instant. */
+        private char[] instantChars;
 
         Cursor(byte[] b, StatusJson.Previous previous) {
             this.b = b;
@@ -299,13 +300,32 @@ final class StatusLayout {
             }
             expectByte('"');
             int from = at;
+            if (was != null && isText(was, from)) {
+                at = from + was.length() + 1;
+                return was; // one pass over the bytes: most values are the previous poll's
+            }
             int end = closingQuote(from);
             at = end + 1;
-            int n = end - from;
-            if (was != null && was.length() == n && sameText(was, from, n)) {
-                return was;
+            return new String(b, from, end - from, StandardCharsets.ISO_8859_1);
+        }
+
+        /**
+         * Whether the bytes from {@code from} are {@code was}'s text, in printable ASCII with no
+         * escape, and then the closing quote: what {@link #closingQuote} and {@link #sameText} would
+         * say together.
+         */
+        private boolean isText(String was, int from) {
+            int n = was.length();
+            if (from + n >= b.length || b[from + n] != '"') {
+                return false;
             }
-            return new String(b, from, n, StandardCharsets.ISO_8859_1);
+            for (int i = 0; i < n; i++) {
+                byte c = b[from + i];
+                if (c != was.charAt(i) || c < 0x20 || c == '\\' || c == '"') {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Where the string from {@code from} ends; off at an escape, a control char or a byte beyond ASCII. */
@@ -322,31 +342,17 @@ final class StatusLayout {
 
         /**
          * Whether the {@code n} bytes from {@code from} (printable ASCII, as {@link #closingQuote} saw)
-         * are the chars of {@code was}, which is {@code n} long: its chars copied out, then compared.
+         * are the chars of {@code was}, which is {@code n} long.
          */
         private boolean sameText(String was, int from, int n) {
-            char[] chars = chars(n);
-            was.getChars(0, n, chars, 0);
             for (int i = 0; i < n; i++) {
-                if (chars[i] != b[from + i]) {
+                if (was.charAt(i) != b[from + i]) {
                     return false;
                 }
             }
             return true;
         }
 
-        /** This thread's buffer of at least {@code n} chars. */
-        private char[] chars(int n) {
-            if (scratch == null) {
-                scratch = SCRATCH.get()[0];
-            }
-            if (scratch.length < n) {
-                char[][] holder = SCRATCH.get();
-                holder[0] = new char[Math.max(n, 2 * scratch.length)];
-                scratch = holder[0];
-            }
-            return scratch;
-        }
 
         private Boolean bool() throws Off {
             if (literal(TRUE)) {
@@ -410,7 +416,11 @@ final class StatusLayout {
             int end = closingQuote(from);
             at = end + 1;
             int n = end - from;
-            char[] chars = chars(n);
+            expect(n <= INSTANT_CHARS);
+            if (instantChars == null) {
+                instantChars = new char[INSTANT_CHARS];
+            }
+            char[] chars = instantChars;
             for (int i = 0; i < n; i++) {
                 chars[i] = (char) b[from + i];
             }
