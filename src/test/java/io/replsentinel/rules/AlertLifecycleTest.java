@@ -76,6 +76,20 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void resolveAfterThePollClockSteppedBackPastTheStart_neverEndsBeforeItStarts() {
+        at(100, replica("r1:3306", T0.plusSeconds(100), DUP_KEY));
+        // the clock went back 60 s: the condition clears, and keep-firing-for counts from there
+        assertThat(at(40, replica("r1:3306", T0.plusSeconds(101), healthy()))).isEmpty();
+        List<Alert> resolved = at(50, replica("r1:3306", T0.plusSeconds(102), healthy()));
+        assertThat(resolved).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(Alert.RESOLVED);
+            assertThat(r.startsAt()).isEqualTo(T0.plusSeconds(100));
+            // Alertmanager refuses an alert whose end is before its start
+            assertThat(r.endsAt()).isEqualTo(r.startsAt());
+        });
+    }
+
+    @Test
     void flappingCondition_holdsOneAlertUntilClearForKeepFiringFor() {
         List<Alert> changes = new ArrayList<>();
         for (int s = 0; s < 30; s++) {
