@@ -58,6 +58,8 @@ final class ClusterState {
     Map<String, Map<String, Object>> writtenEvidence = Map.of();
     /** Set once the cluster left the inventory: it is forgotten when no change of it waits for a sink. */
     boolean retired;
+    /** The errant-transaction count last set in the metrics, per reachable instance. */
+    final Map<String, Long> errantSet = new HashMap<>();
     /** Instances the cluster was defined with and no longer is: a status of theirs still in flight is ignored. */
     Set<String> retiredInstances = Set.of();
     /**

@@ -642,25 +642,56 @@ public class RulesEngine {
         }
         List<Finding> findings = status == null ? state.findings.evaluateAll(state.view)
                 : state.findings.evaluate(state.view, previous, status);
-        recordErrantCounts(state.view, findings);
+        recordErrantCounts(state, findings);
         state.time = state.view.time() != null ? state.view.time() : fallback;
         return state.tracker.evaluate(state.view, findings, state.time);
     }
 
-    private void recordErrantCounts(ClusterView view, List<Finding> findings) {
+    /**
+     * Sets each reachable instance's {@code mysql_replication_errant_transactions} when its count
+     * differs from what was last set: most statuses change none, and setting a gauge per instance on
+     * every status cost the service's status channel more than reading the status. An instance that
+     * left the reachable ones is set again once back (its poll removed its series meanwhile).
+     */
+    private void recordErrantCounts(ClusterState state, List<Finding> findings) {
         if (metrics == null) {
             return;
         }
-        Map<String, Long> counts = new HashMap<>();
+        Map<String, Long> counts = null;
         for (Finding f : findings) {
             if (DetectorCatalogue.ERRANT_TRANSACTIONS.equals(f.alertname())
                     && f.evidence().get("errantCount") instanceof Number n) {
+                if (counts == null) {
+                    counts = new HashMap<>();
+                }
                 counts.put(f.instance(), n.longValue());
             }
         }
-        for (ReplicationStatus s : view.reachable()) {
-            metrics.recordErrant(s.cluster(), s.instance(), counts.getOrDefault(s.instance(), 0L));
+        List<ReplicationStatus> reachable = state.view.reachable();
+        if (!state.errantSet.isEmpty()) {
+            for (java.util.Iterator<String> it = state.errantSet.keySet().iterator(); it.hasNext(); ) {
+                if (!reachableHas(reachable, it.next())) {
+                    it.remove();
+                }
+            }
         }
+        for (ReplicationStatus s : reachable) {
+            long count = counts == null ? 0L : counts.getOrDefault(s.instance(), 0L);
+            Long set = state.errantSet.get(s.instance());
+            if (set == null || set != count) {
+                metrics.recordErrant(s.cluster(), s.instance(), count);
+                state.errantSet.put(s.instance(), count);
+            }
+        }
+    }
+
+    private static boolean reachableHas(List<ReplicationStatus> reachable, String instance) {
+        for (ReplicationStatus s : reachable) {
+            if (s.instance().equals(instance)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
