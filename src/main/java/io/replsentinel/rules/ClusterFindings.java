@@ -55,7 +55,6 @@ final class ClusterFindings {
     }
 
     private final Catalogue catalogue;
-    private final List<Detector> detectors;
     /** Per detector that is not an {@link InstanceDetector}: what its last run found. */
     private final List<Finding>[] found;
     /** Per {@link FactDetector}: whether its last run waited on poll order. */
@@ -76,9 +75,8 @@ final class ClusterFindings {
     @SuppressWarnings("unchecked")
     ClusterFindings(Catalogue catalogue) {
         this.catalogue = catalogue;
-        this.detectors = catalogue.detectors;
-        this.found = new List[detectors.size()];
-        this.unsettled = new boolean[detectors.size()];
+        this.found = new List[catalogue.detectors.size()];
+        this.unsettled = new boolean[catalogue.detectors.size()];
         java.util.Arrays.fill(found, List.of());
     }
 
@@ -99,7 +97,7 @@ final class ClusterFindings {
         dirty |= everything;
         boolean topology = (changed & StatusFacts.TOPOLOGY) != 0;
         List<Finding>[] own = everything ? null : slots(status);
-        for (int i = 0; i < detectors.size(); i++) {
+        for (int i = 0; i < catalogue.detectors.size(); i++) {
             InstanceDetector perInstance = catalogue.perInstance[i];
             FactDetector cross = catalogue.cross[i];
             if (perInstance != null) {
@@ -116,7 +114,7 @@ final class ClusterFindings {
                     unsettled[i] = !cross.settled(view);
                 }
             } else {
-                keep(found, i, detectors.get(i).detect(view));
+                keep(found, i, catalogue.detectors.get(i).detect(view));
             }
         }
         primed = true;
@@ -144,7 +142,7 @@ final class ClusterFindings {
     /** The findings in catalogue order, each instance detector's instance after instance in the view's order. */
     private List<Finding> collect(ClusterView view) {
         List<Finding> findings = null;
-        for (int i = 0; i < detectors.size(); i++) {
+        for (int i = 0; i < catalogue.detectors.size(); i++) {
             if (catalogue.perInstance[i] != null) {
                 for (ReplicationStatus s : view.instances()) {
                     List<Finding> own = byInstance.get(s.instance())[i];
@@ -169,7 +167,7 @@ final class ClusterFindings {
     private List<Finding>[] slots(ReplicationStatus s) {
         List<Finding>[] slots = byInstance.get(s.instance());
         if (slots == null) {
-            slots = new List[detectors.size()];
+            slots = new List[catalogue.detectors.size()];
             java.util.Arrays.fill(slots, List.of());
             byInstance.put(s.instance(), slots);
         }

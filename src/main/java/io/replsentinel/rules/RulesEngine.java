@@ -78,7 +78,6 @@ public class RulesEngine {
     private final SentinelConfig config;
     private final UserRules userRules;
     private final InstanceMetrics metrics;
-    private final List<Detector> detectors;
     private final ClusterFindings.Catalogue catalogue;
     private final ClusterStates clusters;
     /** Null where the engine runs without Kafka (benchmarks, rule tests): nothing is persisted. */
@@ -119,8 +118,7 @@ public class RulesEngine {
         this.userRules = userRules;
         List<Detector> all = new ArrayList<>(DetectorCatalogue.all(DetectorSettings.from(config.rules())));
         all.addAll(userRules.detectors());
-        this.detectors = List.copyOf(all);
-        this.catalogue = new ClusterFindings.Catalogue(this.detectors);
+        this.catalogue = new ClusterFindings.Catalogue(all);
         if (dispatcher != null) {
             dispatcher.onSettled(this::delivered);
         }

@@ -51,6 +51,11 @@ class AlertStateRestoreTest {
             DetectorCatalogue.REPLICATION_IO_THREAD_CONNECTING);
 
     static RulesEngine engine() {
+        return engine(null);
+    }
+
+    /** An engine at these settings that sets {@code metrics} (null: none). */
+    static RulesEngine engine(io.replsentinel.metrics.InstanceMetrics metrics) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withMapping(SentinelConfig.class)
@@ -59,7 +64,7 @@ class AlertStateRestoreTest {
                 .withDefaultValue("sentinel.rules.for-outage-tolerance", "1h")
                 .build();
         return new RulesEngine(JSON, null, new SimpleMeterRegistry(), config.getConfigMapping(SentinelConfig.class),
-                new UserRules(config.getConfigMapping(UserRulesConfig.class)), null);
+                new UserRules(config.getConfigMapping(UserRulesConfig.class)), metrics);
     }
 
     /** The engine's state as it would go to the topic and come back after a restart. */

@@ -1,20 +1,11 @@
 package io.replsentinel.rules;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.replsentinel.event.ReplicationStatus;
-import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.metrics.InstanceMetrics;
-import io.replsentinel.rules.user.UserRules;
-import io.replsentinel.rules.user.UserRulesConfig;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 
 import static io.replsentinel.rules.Statuses.healthy;
@@ -35,18 +26,7 @@ class ErrantTransactionsGaugeTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InstanceMetrics metrics = new InstanceMetrics(registry);
-    private final RulesEngine engine = engine(metrics);
-
-    private static RulesEngine engine(InstanceMetrics metrics) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withMapping(SentinelConfig.class)
-                .withMapping(UserRulesConfig.class)
-                .build();
-        return new RulesEngine(new ObjectMapper().registerModule(new JavaTimeModule()), null, new SimpleMeterRegistry(),
-                config.getConfigMapping(SentinelConfig.class), new UserRules(config.getConfigMapping(UserRulesConfig.class)),
-                metrics);
-    }
+    private final RulesEngine engine = AlertStateRestoreTest.engine(metrics);
 
     /** A poll as the service handles it: the poller records its metrics, then the engine evaluates it. */
     private void poll(ReplicationStatus status) {
