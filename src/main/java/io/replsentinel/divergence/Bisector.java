@@ -22,19 +22,45 @@ import java.util.concurrent.Future;
  * The lower half is read on the source and the replica side by side; a replica showing the
  * source's checksum had exactly the source's rows (as in {@link ChunkComparer#compareAtOnce}), and
  * only one that differs is read again after the fence (the source's executed GTIDs after its read).
- * Which halves are searched is only a guide: no row is reported unless it differed in two fenced
- * row-by-row reads of a leaf, so a half wrongly taken for differing (a write in between) costs a few
- * queries and reports nothing. That is also why the range is one whose difference was just
- * confirmed with the source's rows unchanged. The number of queries is bounded: two to five per
- * level for each differing branch, at most {@code maxRows} branches, and a hard ceiling of
- * {@link #MAX_QUERIES}.
+ * A replica's read needs no second, fenced read when the source's executed GTIDs after its own read
+ * are still the fence the replica had already applied before its read began: neither server had a
+ * transaction the other lacked, so the two reads saw the same source state.
+ * <p>
+ * Which halves are searched is only a guide: no row is reported unless its leaf's difference was
+ * confirmed ({@link LeafCheck}: the fenced rounds of {@link ChunkComparer}, over the leaf alone) and
+ * the row differed in two fenced row-by-row reads of it, so a half wrongly taken for differing (a
+ * write in between) costs a few queries and reports nothing. Confirming a leaf of at most
+ * {@code leafRows} rows costs a few milliseconds, where confirming the whole chunk read it again on
+ * both servers in every round. The number of queries is bounded: two to five per level for each
+ * differing branch, the leaf's confirmation, at most {@code maxRows} branches, and a hard ceiling
+ * of {@link #MAX_QUERIES}.
  */
 final class Bisector {
 
     static final int MAX_QUERIES = 600;
 
-    /** The differing rows found, and whether the search stopped before it had seen them all. */
-    record Result(List<RowDifference> rows, boolean truncated, int queries) {
+    /**
+     * The differing rows found, whether the search stopped before it had seen them all, and how many
+     * leaves differed at first sight but were not confirmed (their source rows kept changing: hot).
+     */
+    record Result(List<RowDifference> rows, boolean truncated, int queries, int unconfirmed) {
+
+        Result(List<RowDifference> rows, boolean truncated, int queries) {
+            this(rows, truncated, queries, 0);
+        }
+    }
+
+    /** Confirms a leaf that differed at first sight, before its rows are named. */
+    interface LeafCheck {
+
+        /** Every leaf taken as confirmed: the range given to {@link #narrow} was confirmed as a whole. */
+        LeafCheck NONE = leaf -> new Confirmation(true, 0);
+
+        Confirmation confirm(KeyRange leaf) throws SQLException;
+    }
+
+    /** Whether a leaf's difference was confirmed, and the statements that took. */
+    record Confirmation(boolean confirmed, int queries) {
     }
 
     private final ServerSession source;
@@ -46,9 +72,13 @@ final class Bisector {
     private final Duration fenceTimeout;
     /** Reads the replica while this thread reads the source; null: one after the other. */
     private final ExecutorService readers;
+    private final LeafCheck leafCheck;
     private final List<RowDifference> found = new ArrayList<>();
     private int queries;
     private boolean truncated;
+    private int unconfirmed;
+    /** The source's executed GTIDs the replica is known to have applied (null: none yet). */
+    private String reached;
 
     Bisector(ServerSession source, ServerSession replica, TableShape shape, ChunkSql sql, int leafRows, int maxRows,
              Duration fenceTimeout) {
@@ -57,6 +87,13 @@ final class Bisector {
 
     Bisector(ServerSession source, ServerSession replica, TableShape shape, ChunkSql sql, int leafRows, int maxRows,
              Duration fenceTimeout, ExecutorService readers) {
+        this(source, replica, shape, sql, leafRows, maxRows, fenceTimeout, readers, LeafCheck.NONE);
+    }
+
+    /** @param leafCheck confirms each leaf that differs before its rows are named */
+    Bisector(ServerSession source, ServerSession replica, TableShape shape, ChunkSql sql, int leafRows, int maxRows,
+             Duration fenceTimeout, ExecutorService readers, LeafCheck leafCheck) {
+        this.leafCheck = leafCheck;
         this.readers = readers;
         this.source = source;
         this.replica = replica;
@@ -73,7 +110,7 @@ final class Bisector {
      */
     Result narrow(KeyRange range, ChunkSum sourceSum, ChunkSum replicaSum) throws SQLException {
         narrowRange(range, sourceSum, replicaSum);
-        return new Result(List.copyOf(found), truncated, queries);
+        return new Result(List.copyOf(found), truncated, queries, unconfirmed);
     }
 
     private void narrowRange(KeyRange range, ChunkSum sourceSum, ChunkSum replicaSum) throws SQLException {
@@ -160,12 +197,29 @@ final class Bisector {
         if (r.equals(s)) {
             return new ChunkSum[] {s, r};
         }
-        queries += 3;
-        if (!replica.awaitGtids(source.executedGtids(), fenceTimeout)) {
-            truncated = true;
+        queries++;
+        String fence = source.executedGtids();
+        if (fence.equals(reached)) {
+            return new ChunkSum[] {s, r}; // the replica had applied all the source had when it read: as good as fenced
+        }
+        queries += 2;
+        if (!fenced(fence)) {
             return null;
         }
         return new ChunkSum[] {s, replica.checksum(sql, range)};
+    }
+
+    /** Waits until the replica has applied {@code fence}; false (and the search truncated) when it did not in time. */
+    private boolean fenced(String fence) throws SQLException {
+        if (fence.equals(reached)) {
+            return true;
+        }
+        if (!replica.awaitGtids(fence, fenceTimeout)) {
+            truncated = true;
+            return false;
+        }
+        reached = fence;
+        return true;
     }
 
     /** The replica's side-by-side read, once finished. */
@@ -178,10 +232,19 @@ final class Bisector {
         }
     }
 
-    /** Row by row, twice; only rows that differ both times are kept (a write in flight differs once). */
+    /**
+     * Row by row; a leaf that differs is confirmed, then read again, and only rows that differ both
+     * times are kept (a write in flight differs once).
+     */
     private void compareRows(KeyRange range) throws SQLException {
         Set<RowDifference> first = rowDiff(range);
         if (first.isEmpty()) {
+            return;
+        }
+        Confirmation c = leafCheck.confirm(range);
+        queries += c.queries();
+        if (!c.confirmed()) {
+            unconfirmed++;
             return;
         }
         Set<RowDifference> second = rowDiff(range);
@@ -197,8 +260,7 @@ final class Bisector {
     private Set<RowDifference> rowDiff(KeyRange range) throws SQLException {
         queries += 4;
         Map<List<String>, Long> s = source.rowHashes(sql, shape, range);
-        if (!replica.awaitGtids(source.executedGtids(), fenceTimeout)) {
-            truncated = true;
+        if (!fenced(source.executedGtids())) {
             return Set.of();
         }
         Map<List<String>, Long> r = replica.rowHashes(sql, shape, range);

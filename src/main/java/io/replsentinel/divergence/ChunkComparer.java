@@ -39,6 +39,11 @@ import java.util.concurrent.Future;
  * alert's check of a table, rather than a pass, reports the rows of a replica whose applier was just
  * skipped past an error is the scanner's business: it holds such a finding back, see
  * {@code applier-change-hold}.)
+ * <p>
+ * The scanner uses two: one with no confirmation for chunks (a chunk that still differs after its
+ * first fenced read is a candidate, narrowed at once by {@link Bisector}), and one with
+ * {@code confirmations} for each leaf the narrowing finds differing, so the rounds that prove a
+ * difference read a few dozen rows, not the whole chunk, on both servers.
  */
 final class ChunkComparer {
 
@@ -269,6 +274,11 @@ final class ChunkComparer {
 
         boolean done() {
             return done;
+        }
+
+        /** The rounds run so far (each four statements: the source's read and fence, the replica's wait and read). */
+        int rounds() {
+            return round;
         }
 
         /** {@link System#nanoTime()} from which the next round may run. */

@@ -49,7 +49,10 @@ final class ClusterScanner implements Runnable {
     private final Duration connectTimeout;
     private final Consumer<DivergenceFinding> publish;
     private final DivergenceMetrics metrics;
+    /** Compares chunks: one that still differs after its first fenced read is a candidate, narrowed at once. */
     private final ChunkComparer comparer;
+    /** Confirms a candidate's differing leaves over {@code confirmations} rounds before their rows are named. */
+    private final ChunkComparer confirmer;
     private final HotRanges hot;
     private final TableCatalog catalog;
     private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
@@ -72,6 +75,8 @@ final class ClusterScanner implements Runnable {
     private boolean passUnfinished;
     private final Map<TableRef, ChunkSizer> sizers = new LinkedHashMap<>();
     private final PassClock clock = new PassClock();
+    /** Time spent confirming leaves, so far: taken out of the narrowing that runs them. */
+    private long leafNanos;
 
     private volatile boolean stopped;
     private volatile ScanReport report;
@@ -146,7 +151,11 @@ final class ClusterScanner implements Runnable {
         this.publish = publish;
         this.metrics = metrics;
         this.hot = hot;
-        this.comparer = new ChunkComparer(cluster, new ChunkComparer.Settings(config.fenceTimeout(),
+        // a chunk that still differs after one fenced read is narrowed at once; the confirming rounds
+        // then run over each differing leaf of a few dozen rows, not over the whole chunk again
+        this.comparer = new ChunkComparer(cluster, new ChunkComparer.Settings(config.fenceTimeout(), 0,
+                config.recheckBackoff()), hot);
+        this.confirmer = new ChunkComparer(cluster, new ChunkComparer.Settings(config.fenceTimeout(),
                 config.confirmations(), config.recheckBackoff()), hot);
         this.catalog = new TableCatalog(TableFilter.of(config));
         this.readers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, instances.size() - 1), r -> {
@@ -505,10 +514,14 @@ final class ClusterScanner implements Runnable {
         boolean decided = true;
         for (Map.Entry<ServerSession, Verdict> e : verdicts.entrySet()) {
             Verdict v = e.getValue();
-            metrics.chunk(cluster, v.kind().name().toLowerCase());
-            switch (v.kind()) {
+            Verdict.Kind kind = v.kind();
+            if (kind == Verdict.Kind.DIFFER && !diverged(e.getKey(), shape, sql, range, v, foundBy, trigger)) {
+                kind = Verdict.Kind.INCONCLUSIVE; // no leaf's difference held while the source's rows stayed put: hot
+            }
+            metrics.chunk(cluster, kind.name().toLowerCase());
+            switch (kind) {
                 case MATCH -> matched(e.getKey(), shape, range, v);
-                case DIFFER -> diverged(e.getKey(), shape, sql, range, v, foundBy, trigger);
+                case DIFFER -> { }
                 case INCONCLUSIVE -> decided = false;
             }
         }
@@ -524,31 +537,44 @@ final class ClusterScanner implements Runnable {
         }
     }
 
-    private void diverged(ServerSession replica, TableShape shape, ChunkSql sql, KeyRange range, Verdict v,
-                          String foundBy, String trigger) throws SQLException {
+    /**
+     * A chunk that still differed after its fenced read: narrowed to its rows, each differing leaf
+     * confirmed on its own, and reported. False when no leaf's difference was confirmed (the rows
+     * changed on the source meanwhile): the chunk is hot, not diverged.
+     */
+    private boolean diverged(ServerSession replica, TableShape shape, ChunkSql sql, KeyRange range, Verdict v,
+                             String foundBy, String trigger) throws SQLException {
         String rangeId = Findings.rangeId(shape.table(), range);
         OpenRange was = open.get(key(replica.id(), rangeId));
         if (was == null && DivergenceFinding.SCHEDULED.equals(foundBy) && awaitingTrigger(replica.id(), shape.table())) {
             // an alert asked for this table while this chunk waited on its fence: the triggered check
             // reports it, with the alert that asked
-            return;
+            return true;
         }
         if (was == null && DivergenceFinding.SCHEDULED.equals(foundBy) && applierJustChanged(replica)) {
             hold(replica.id(), shape, range);
-            return;
+            return true;
         }
         if (was != null && was.finding().sourceChecksum().equals(v.source().hex())
                 && was.finding().replicaChecksum().equals(v.replica().hex())) {
-            return; // the same difference as last time: nothing new to say
+            return true; // the same difference as last time: nothing new to say
         }
         long t0 = PassClock.start();
+        long confirmedBefore = leafNanos;
         Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
-                config.fenceTimeout(), readers).narrow(range, v.source(), v.replica());
-        clock.stop(PassClock.Phase.narrow, t0);
-        if (was == null && !narrowed.truncated() && !narrowed.rows().isEmpty()
-                && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
+                config.fenceTimeout(), readers, leaf -> confirmLeaf(replica, shape, sql, leaf)).narrow(range, v.source(),
+                v.replica());
+        clock.stop(PassClock.Phase.narrow, t0 + (leafNanos - confirmedBefore)); // the leaves' rounds are a phase of their own
+        if (narrowed.rows().isEmpty()) {
+            // every leaf that differed changed on the source meanwhile, the difference was gone by the time
+            // the halves were read, or the replica fell behind the fence: no row's difference was confirmed
+            LOG.debugf("Difference in %s on %s not confirmed (%d leaves hot, search cut short: %s)", shape.table(),
+                    replica.id(), narrowed.unconfirmed(), narrowed.truncated());
+            return false;
+        }
+        if (was == null && !narrowed.truncated() && knownKeys(replica.id(), shape.table()).containsAll(narrowed.rows())) {
             // a later pass chunks differently: these rows are already reported under the range that found them
-            return;
+            return true;
         }
         List<String> lastTouched = hot.lastTouched(cluster, shape.table(),
                 narrowed.rows().stream().map(RowDifference::key).toList());
@@ -560,6 +586,28 @@ final class ClusterScanner implements Runnable {
         LOG.warnf("Data divergence in %s on %s, table %s: %d row(s) differ (source %d rows, replica %d rows)",
                 cluster, replica.id(), shape.table(), f.differingRows(), f.sourceRows(), f.replicaRows());
         publish.accept(f);
+        return true;
+    }
+
+    /**
+     * The fenced rounds of {@link ChunkComparer} over one leaf of a candidate chunk: its difference is
+     * confirmed only after {@code confirmations} rounds in which the source's rows of the leaf stayed
+     * the same and the replica still differed.
+     */
+    private Bisector.Confirmation confirmLeaf(ServerSession replica, TableShape shape, ChunkSql sql, KeyRange leaf)
+            throws SQLException {
+        long t0 = PassClock.start();
+        try {
+            ChunkComparer.Rounds rounds = confirmer.rounds(source, List.of(replica), shape, sql, leaf, null);
+            Verdict v = rounds.runToEnd().get(replica);
+            return new Bisector.Confirmation(v != null && v.kind() == Verdict.Kind.DIFFER, 4 * rounds.rounds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while confirming a difference", e);
+        } finally {
+            clock.stop(PassClock.Phase.confirm_leaves, t0);
+            leafNanos += System.nanoTime() - t0;
+        }
     }
 
     private void recheckOpen(Instant now) throws SQLException, InterruptedException {

@@ -95,8 +95,9 @@ public interface DivergenceConfig {
     Duration fenceTimeout();
 
     /**
-     * How many times a differing chunk is compared again before it is called diverged; each time the
-     * source's checksum must be unchanged and the replica's must still differ.
+     * How many times each differing leaf of a chunk (at most {@code leaf-rows} rows, found by narrowing
+     * the chunk) is compared again before it is called diverged; each time the source's checksum of
+     * the leaf must be unchanged and the replica's must still differ.
      */
     @WithDefault("3")
     @Min(1)

@@ -33,8 +33,10 @@ final class PassClock {
          * the replicas read the chunk, then the chunk on the source while the round's replicas are read).
          */
         chunks_and_confirm,
-        /** Narrowing a confirmed difference down to its rows. */
+        /** Narrowing a chunk that differed after its fenced read down to its rows (its leaves' confirmations apart). */
         narrow,
+        /** The fenced rounds that confirm or clear each leaf of a narrowed chunk that differs. */
+        confirm_leaves,
         /** Nothing to send: waiting for a confirming round's back-off, a trigger or the next pass. */
         idle,
         /** Pauses while the source is busy or a replica lags. */

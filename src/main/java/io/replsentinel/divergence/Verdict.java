@@ -10,7 +10,10 @@ record Verdict(Kind kind, ChunkSum source, ChunkSum replica, String reason) {
     enum Kind {
         /** The replica has the source's rows (it matched a checksum the source had at a fenced moment). */
         MATCH,
-        /** The replica differs and kept differing while the source's rows did not change. */
+        /**
+         * The replica differs and kept differing over the comparer's confirmations while the source's
+         * rows did not change (with none, it differed after one fenced read: a candidate).
+         */
         DIFFER,
         /** Not decided: the replica did not reach the fence, or the source's rows kept changing (hot). */
         INCONCLUSIVE

@@ -40,7 +40,7 @@ class ChunkComparerLabTest {
 
     @ParameterizedTest
     @EnumSource(Flavor.class)
-    void rowChangedOnTheReplica_differsAndIsNamedByTheBisection_andARestartedApplierIsANewThread(Flavor flavor) throws Exception {
+    void rowChangedOnTheReplica_differsAndIsNamedByTheBisectionOnceItsLeafIsConfirmed_andARestartedApplierIsANewThread(Flavor flavor) throws Exception {
         try (Topology t = Topology.builder(flavor).replicas(1).build()) {
             t.source().exec("CREATE DATABASE divcheck",
                     "CREATE TABLE divcheck.t (id INT PRIMARY KEY, v VARCHAR(20), n INT NULL)",
@@ -77,6 +77,33 @@ class ChunkComparerLabTest {
                             .narrow(KeyRange.ALL, v.source(), v.replica());
                     assertThat(sideBySide.rows()).containsExactly(new RowDifference(List.of("613"), RowDifference.Kind.changed));
                     assertThat(sideBySide.truncated()).isFalse();
+
+                    // narrowed first, confirmed per leaf: the confirming rounds run over the leaf of row 613 alone
+                    List<KeyRange> confirmedLeaves = new java.util.ArrayList<>();
+                    Bisector.Result perLeaf = new Bisector(source, r, shape, sql, 16, 20, Duration.ofSeconds(5), readers,
+                            leaf -> {
+                                ChunkComparer.Rounds leafRounds = comparer.rounds(source, List.of(r), shape, sql, leaf, null);
+                                Verdict lv;
+                                try {
+                                    lv = leafRounds.runToEnd().get(r);
+                                } catch (InterruptedException e) {
+                                    throw new java.sql.SQLException(e);
+                                }
+                                if (lv.kind() == Verdict.Kind.DIFFER) {
+                                    confirmedLeaves.add(leaf);
+                                    assertThat(lv.source().rows()).isLessThanOrEqualTo(16);
+                                }
+                                return new Bisector.Confirmation(lv.kind() == Verdict.Kind.DIFFER, 4 * leafRounds.rounds());
+                            }).narrow(KeyRange.ALL, v.source(), v.replica());
+                    assertThat(perLeaf.rows()).containsExactly(new RowDifference(List.of("613"), RowDifference.Kind.changed));
+                    assertThat(perLeaf.unconfirmed()).isZero();
+                    assertThat(confirmedLeaves).hasSize(1);
+                    // a leaf whose difference is not confirmed (its source rows kept changing) names nothing
+                    Bisector.Result hotLeaf = new Bisector(source, r, shape, sql, 16, 20, Duration.ofSeconds(5), readers,
+                            leaf -> new Bisector.Confirmation(false, 0)).narrow(KeyRange.ALL, v.source(), v.replica());
+                    assertThat(hotLeaf.rows()).isEmpty();
+                    assertThat(hotLeaf.unconfirmed()).isEqualTo(1);
+                    assertThat(hotLeaf.truncated()).isFalse();
                     assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.of(List.of("700"), null),
                             readers).get(r).kind()).isEqualTo(Verdict.Kind.MATCH);
                     assertThat(comparer.compareAtOnce(source, List.of(r), shape, sql, KeyRange.ALL, readers).get(r).kind())
