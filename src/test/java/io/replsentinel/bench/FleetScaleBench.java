@@ -83,7 +83,9 @@ class FleetScaleBench {
             long[] pollTicksBefore = pollThreadTicks();
             long processCpuBefore = processCpu();
             Map<Long, Long> serverCpuBefore = serverCpu();
-            double skippedBefore = skipped();
+            long connectionsBefore = serverConnections();
+            long writerBefore = WRITER_CONNECTIONS.get();
+            Map<String, Double> skippedBefore = skippedByReason();
             long start = System.nanoTime();
             Window w = statuses(WINDOW);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -91,7 +93,15 @@ class FleetScaleBench {
             long[] pollTicks = pollThreadTicks();
             double processCores = (processCpu() - processCpuBefore) / 1e9 / seconds;
             Map<Long, Long> serverCpu = serverCpu();
-            double skippedInWindow = skipped() - skippedBefore;
+            // the servers' count less the writer's connections and the four this count itself opens
+            long logins = serverConnections() - connectionsBefore - (WRITER_CONNECTIONS.get() - writerBefore)
+                    - ScaleFleetResource.live().size();
+            Map<String, Double> skippedAfter = skippedByReason();
+            double skippedInWindow = skippedAfter.values().stream().mapToDouble(Double::doubleValue).sum()
+                    - skippedBefore.values().stream().mapToDouble(Double::doubleValue).sum();
+            String skippedReasons = skippedAfter.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() - skippedBefore.getOrDefault(e.getKey(), 0.0)))
+                    .collect(Collectors.joining(", "));
             long lag = consumerLag();
             System.gc();
             System.gc();
@@ -109,7 +119,11 @@ class FleetScaleBench {
             r.append(interval("live instances", w.live));
             r.append(interval("refusing instances", w.refusing));
             r.append(String.format(Locale.ROOT, "hung instances: %d statuses, %d of them timeout%n", w.hungStatuses, w.hungTimeouts));
-            r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses%n", w.liveUnreachable));
+            r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses; answered past the 800 ms"
+                    + " timeout (their poll thread waiting for a CPU): %d statuses%n", w.liveUnreachable, w.liveAnsweredLate));
+            // each kept connection logs in once; a poll aborted at its deadline costs a login (TLS, authentication) more
+            r.append(String.format(Locale.ROOT, "the service's logins to the four live servers in the window: %d (%.1f/s)%n", logins,
+                    logins / seconds));
             long pollCpu = cpu.entrySet().stream().filter(e -> e.getKey().startsWith("poll-")).mapToLong(Map.Entry::getValue).sum();
             long polls = w.records;
             r.append(String.format(Locale.ROOT, "CPU: whole JVM %.2f cores (also runs the Kafka broker and this benchmark's reader);"
@@ -141,8 +155,8 @@ class FleetScaleBench {
             r.append(String.format(Locale.ROOT, "memory: heap after full GC %.0f MB (%.3f MB per instance over a 200 MB base);"
                             + " RSS %.0f MB; %d live threads%n", heap / 1e6,
                     (heap / 1e6 - 200) / ScaleFleetResource.INSTANCES, rss() / 1e6, THREADS.getThreadCount()));
-            r.append(String.format(Locale.ROOT, "/q/metrics: %.1f MB, %d lines; polls shed in the window: %.0f%n",
-                    metrics.length() / 1e6, metrics.lines().count(), skippedInWindow));
+            r.append(String.format(Locale.ROOT, "/q/metrics: %.1f MB, %d lines; polls shed in the window: %.0f (%s)%n",
+                    metrics.length() / 1e6, metrics.lines().count(), skippedInWindow, skippedReasons));
             r.append(String.format(Locale.ROOT, "rules engine consumer lag at the end: %d records%n", lag));
             System.out.println(r);
             Path out = Path.of("target/bench/fleet-scale.txt");
@@ -157,11 +171,15 @@ class FleetScaleBench {
     }
 
     /** Real replication under the fleet: both sources take a few writes a second. */
+    /** Connections the writer opened (one per insert, as root): counted apart from the service's logins. */
+    private static final java.util.concurrent.atomic.AtomicLong WRITER_CONNECTIONS = new java.util.concurrent.atomic.AtomicLong();
+
     private static void write(AtomicBoolean writing) {
         AtomicInteger id = new AtomicInteger(1_000_000);
         while (writing.get()) {
             for (Topology t : ScaleFleetResource.topologies()) {
                 try {
+                    WRITER_CONNECTIONS.incrementAndGet();
                     t.insert(id.incrementAndGet());
                 } catch (RuntimeException e) {
                     // a loaded server may be slow to answer; the next write goes on
@@ -184,6 +202,7 @@ class FleetScaleBench {
         long hungStatuses;
         long hungTimeouts;
         long liveUnreachable;
+        long liveAnsweredLate;
     }
 
     private Window statuses(Duration window) {
@@ -219,6 +238,9 @@ class FleetScaleBench {
                     } else if (cluster.startsWith(ScaleFleetResource.PREFIX)) {
                         into = w.live;
                         w.liveRecords++;
+                        if (s.path("reachable").asBoolean() && s.path("pollMillis").asLong() > 800) {
+                            w.liveAnsweredLate++; // past the deadline, its thread waiting for a CPU: still the answer
+                        }
                         if (!s.path("reachable").asBoolean()) {
                             w.liveUnreachable++;
                         }
@@ -320,6 +342,15 @@ class FleetScaleBench {
         return ticks;
     }
 
+    /** Connection attempts the four live servers have counted ({@code Connections}), the benchmark's own included. */
+    private static long serverConnections() {
+        long n = 0;
+        for (DbServer s : ScaleFleetResource.live()) {
+            n += Long.parseLong(String.valueOf(s.query("SHOW GLOBAL STATUS LIKE 'Connections'").get(0).get("Value")));
+        }
+        return n;
+    }
+
     private static long rss() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
@@ -330,9 +361,18 @@ class FleetScaleBench {
     }
 
     private static double skipped() {
+        return skippedByReason().values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** {@code sentinel_polls_skipped_total} by its {@code reason} label. */
+    private static Map<String, Double> skippedByReason() {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("sentinel_polls_skipped_total{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        Map<String, Double> byReason = new TreeMap<>();
+        metrics.lines().filter(l -> l.startsWith("sentinel_polls_skipped_total{")).forEach(l -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("reason=\"([^\"]*)\"").matcher(l);
+            byReason.merge(m.find() ? m.group(1) : "?", Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
+        });
+        return byReason;
     }
 
     private long consumerLag() throws Exception {
