@@ -48,9 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * The deadline ({@code sentinel.poll.timeout}) runs from the moment the poll really starts, never
  * from its tick: time a poll spends waiting for a thread is the service's own lateness, not the
- * server's. Past the deadline the poll reports {@code timeout} and its connection is aborted, unless
- * its worker is not waiting on the server but for a CPU (the node saturated): then the poll goes on,
- * its answer is the instance's status when it comes, and past twice the timeout it is shed. At
+ * server's. Past the deadline the poll reports {@code timeout} and its connection is aborted. At
  * most {@code sentinel.poll.max-concurrent-logins} polls log in at once; one that finds no login
  * slot free is shed at once (its thread goes back to the pool) and logs in at a later tick. When
  * the service itself falls behind (no thread free before the instance's next tick, or the clock
@@ -80,13 +78,6 @@ public class PollScheduler {
     private final long timeoutNanos;
     /** How late a deadline may fire and still be the server's: past it the clock thread itself was held up. */
     private final long overloadToleranceNanos;
-    /**
-     * A poll past its deadline whose worker is runnable (it has work to do and waits for a CPU, see
-     * {@link KernelThreads}) is looked at again every step until it ends, its worker sleeps (waiting
-     * on the instance: a timeout, as ever) or it has run twice the timeout (shed: the service's overload).
-     */
-    private final long starvedCapNanos;
-    private final long starvedStepNanos;
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor clock;
     private final ExecutorService workers;
@@ -119,9 +110,6 @@ public class PollScheduler {
         this.intervalNanos = config.poll().interval().toNanos();
         this.timeoutNanos = config.poll().timeout().toNanos();
         this.overloadToleranceNanos = Math.max(Duration.ofMillis(100).toNanos(), timeoutNanos / 4);
-        this.starvedCapNanos = 2 * timeoutNanos;
-        this.starvedStepNanos = Math.max(Duration.ofMillis(10).toNanos(), Math.min(Duration.ofMillis(100).toNanos(),
-                timeoutNanos / 8));
         require(config.poll().workers(), "sentinel.poll.workers");
         require(config.poll().suspectWorkers(), "sentinel.poll.suspect-workers");
         require(config.poll().maxConcurrentLogins(), "sentinel.poll.max-concurrent-logins");
@@ -152,8 +140,7 @@ public class PollScheduler {
 
     private Counter skipped(String reason) {
         return Counter.builder("sentinel_polls_skipped_total")
-                .description("Polls the service shed because it was behind (late: no thread, or no CPU for its thread,"
-                        + " before the next tick;"
+                .description("Polls the service shed because it was behind (late: no thread before the next tick;"
                         + " overload: a deadline it could not keep; login: no login slot free); never reported as the"
                         + " instance's failure")
                 .tag("reason", reason).register(registry);
@@ -319,9 +306,8 @@ public class PollScheduler {
                 // reported at its deadline and still inside the driver (a login has no connection to
                 // abort yet and ends at the socket timeout): the instance has not answered, it still hangs
                 publish(watch, watch.poller.finish(watch.poller.stillWaiting(Instant.now())), -1);
-            } else if (previous.state.get() == Poll.QUEUED || previous.starved) {
-                // still waiting for a thread, or its thread for a CPU: the service's lateness, not the server's
-                skippedLate.increment();
+            } else if (previous.state.get() == Poll.QUEUED) {
+                skippedLate.increment(); // still waiting for a thread: the service's lateness, not the server's
             }
             return; // a poll under its deadline (timeout above the interval) simply goes on
         }
@@ -334,30 +320,10 @@ public class PollScheduler {
         }
     }
 
-    /** On the clock thread, {@code sentinel.poll.timeout} after a poll started (and while it is starved, again). */
+    /** On the clock thread, {@code sentinel.poll.timeout} after a poll started. */
     private void expire(Poll poll, long deadline) {
-        long now = System.nanoTime();
         // a deadline the clock thread could not keep: the poll may have answered long ago, unseen
-        boolean serviceLate = now - deadline > overloadToleranceNanos;
-        // (also when the clock itself was late: a runnable worker is not waiting on the instance either way)
-        if (poll.state.get() == Poll.RUNNING && KernelThreads.runnable(poll.tid)) {
-            // the worker is not waiting on the instance: it has work to do and waits for a CPU of this
-            // node's. Blaming the instance would page about a server that answered, and aborting the
-            // connection would make the next poll log in again (TLS, authentication): more CPU still
-            poll.starved = true;
-            if (now - poll.started < starvedCapNanos) {
-                try {
-                    clock.schedule(() -> expire(poll, now + starvedStepNanos), starvedStepNanos, TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException stopping) {
-                    // the service is stopping: the poll ends with it
-                }
-                return;
-            }
-            serviceLate = true; // starved up to twice the timeout: the service's overload, shed
-        } else if (poll.starved) {
-            // waiting on the server now, after waiting for a CPU past its deadline: the time is not the server's alone
-            serviceLate = true;
-        }
+        boolean serviceLate = System.nanoTime() - deadline > overloadToleranceNanos;
         if (!poll.state.compareAndSet(Poll.RUNNING, serviceLate ? Poll.SHED : Poll.TIMED_OUT)) {
             return;
         }
@@ -429,10 +395,6 @@ public class PollScheduler {
         final AtomicInteger state = new AtomicInteger(QUEUED);
         volatile Instant observedAt;
         volatile long started;
-        /** The worker's kernel thread id ({@link KernelThreads}), -1 where unknown. */
-        volatile int tid = -1;
-        /** Seen past its deadline with its worker runnable, waiting for a CPU: the service's lateness. */
-        volatile boolean starved;
 
         Poll(Watch watch, long due) {
             this.watch = watch;
@@ -454,7 +416,6 @@ public class PollScheduler {
         }
 
         private void poll() {
-            tid = KernelThreads.current();
             started = System.nanoTime();
             startDelay.record(Math.max(0, started - due), TimeUnit.NANOSECONDS);
             observedAt = Instant.now();
