@@ -120,7 +120,7 @@ class FleetScaleBench {
             r.append(interval("refusing instances", w.refusing));
             r.append(String.format(Locale.ROOT, "hung instances: %d statuses, %d of them timeout%n", w.hungStatuses, w.hungTimeouts));
             r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses; answered past the 800 ms"
-                    + " timeout (their poll thread waiting for a CPU): %d statuses%n", w.liveUnreachable, w.liveAnsweredLate));
+                    + " timeout: %d statuses%n", w.liveUnreachable, w.liveAnsweredLate));
             // each kept connection logs in once; a poll aborted at its deadline costs a login (TLS, authentication) more
             r.append(String.format(Locale.ROOT, "the service's logins to the four live servers in the window: %d (%.1f/s)%n", logins,
                     logins / seconds));
@@ -239,7 +239,7 @@ class FleetScaleBench {
                         into = w.live;
                         w.liveRecords++;
                         if (s.path("reachable").asBoolean() && s.path("pollMillis").asLong() > 800) {
-                            w.liveAnsweredLate++; // past the deadline, its thread waiting for a CPU: still the answer
+                            w.liveAnsweredLate++; // an answer seen past the deadline (the clock thread ran the deadline late)
                         }
                         if (!s.path("reachable").asBoolean()) {
                             w.liveUnreachable++;
