@@ -44,10 +44,6 @@ final class Bisector {
      * leaves differed at first sight but were not confirmed (their source rows kept changing: hot).
      */
     record Result(List<RowDifference> rows, boolean truncated, int queries, int unconfirmed) {
-
-        Result(List<RowDifference> rows, boolean truncated, int queries) {
-            this(rows, truncated, queries, 0);
-        }
     }
 
     /** Confirms a leaf that differed at first sight, before its rows are named. */
@@ -209,7 +205,10 @@ final class Bisector {
         return new ChunkSum[] {s, replica.checksum(sql, range)};
     }
 
-    /** Waits until the replica has applied {@code fence}; false (and the search truncated) when it did not in time. */
+    /**
+     * Waits until the replica has applied {@code fence} (at once when it is known to have); false, and
+     * the search truncated, when it did not in time.
+     */
     private boolean fenced(String fence) throws SQLException {
         if (fence.equals(reached)) {
             return true;

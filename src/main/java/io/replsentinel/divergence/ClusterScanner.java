@@ -75,8 +75,6 @@ final class ClusterScanner implements Runnable {
     private boolean passUnfinished;
     private final Map<TableRef, ChunkSizer> sizers = new LinkedHashMap<>();
     private final PassClock clock = new PassClock();
-    /** Time spent confirming leaves, so far: taken out of the narrowing that runs them. */
-    private long leafNanos;
 
     private volatile boolean stopped;
     private volatile ScanReport report;
@@ -560,11 +558,12 @@ final class ClusterScanner implements Runnable {
             return true; // the same difference as last time: nothing new to say
         }
         long t0 = PassClock.start();
-        long confirmedBefore = leafNanos;
+        long confirmedBefore = clock.nanos(PassClock.Phase.confirm_leaves);
         Bisector.Result narrowed = new Bisector(source, replica, shape, sql, config.leafRows(), config.maxReportedRows(),
                 config.fenceTimeout(), readers, leaf -> confirmLeaf(replica, shape, sql, leaf)).narrow(range, v.source(),
                 v.replica());
-        clock.stop(PassClock.Phase.narrow, t0 + (leafNanos - confirmedBefore)); // the leaves' rounds are a phase of their own
+        // the leaves' rounds, run from inside the narrowing, are a phase of their own
+        clock.stop(PassClock.Phase.narrow, t0 + (clock.nanos(PassClock.Phase.confirm_leaves) - confirmedBefore));
         if (narrowed.rows().isEmpty()) {
             // every leaf that differed changed on the source meanwhile, the difference was gone by the time
             // the halves were read, or the replica fell behind the fence: no row's difference was confirmed
@@ -606,7 +605,6 @@ final class ClusterScanner implements Runnable {
             throw new SQLException("interrupted while confirming a difference", e);
         } finally {
             clock.stop(PassClock.Phase.confirm_leaves, t0);
-            leafNanos += System.nanoTime() - t0;
         }
     }
 

@@ -56,6 +56,12 @@ final class PassClock {
         s[1]++;
     }
 
+    /** Nanoseconds spent in {@code phase} so far. */
+    long nanos(Phase phase) {
+        long[] s = spent.get(phase);
+        return s == null ? 0 : s[0];
+    }
+
     /** Milliseconds and times entered per phase, in the phases' order. */
     Map<Phase, long[]> snapshot() {
         Map<Phase, long[]> out = new EnumMap<>(Phase.class);

@@ -360,10 +360,6 @@ class FleetScaleBench {
         return -1;
     }
 
-    private static double skipped() {
-        return skippedByReason().values().stream().mapToDouble(Double::doubleValue).sum();
-    }
-
     /** {@code sentinel_polls_skipped_total} by its {@code reason} label. */
     private static Map<String, Double> skippedByReason() {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
