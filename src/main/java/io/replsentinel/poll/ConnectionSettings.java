@@ -50,6 +50,9 @@ final class ConnectionSettings {
         // the OpenTelemetry API comes with the Kafka connector, so Connector/J would open a span per
         // statement for a tracer that exports nowhere (the service exports no traces)
         props.setProperty("openTelemetry", "DISABLED");
+        // a poll's three statements go in one round trip (InstanceReader); only the service's own
+        // constant statements run on these connections
+        props.setProperty("allowMultiQueries", "true");
         props.setProperty("sslMode", poll.tls().mode().name());
         props.setProperty("allowPublicKeyRetrieval", Boolean.toString(poll.allowPublicKeyRetrieval()));
         if (trustStore != null) {

@@ -206,9 +206,10 @@ final class InstancePoller implements AutoCloseable {
     private ReplicationStatus.Builder attempt(Instant observedAt, long start) {
         try {
             Connection c = connection();
-            Row vars = reader.variables(c);
-            List<ChannelStatus> channels = reader.channels(c).stream().map(SourceResolver::resolve).toList();
-            List<ReplicaHost> replicas = reader.replicas(c);
+            InstanceReader.Reading reading = reader.read(c);
+            Row vars = reading.variables();
+            List<ChannelStatus> channels = reading.channels().stream().map(SourceResolver::resolve).toList();
+            List<ReplicaHost> replicas = reading.replicas();
             int dumpThreads = vars.intOrZero("dump_threads");
             Boolean readOnly = flag(vars.text("read_only"));
             Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels, reader);

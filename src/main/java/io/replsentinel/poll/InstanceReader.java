@@ -4,6 +4,9 @@ import io.replsentinel.event.ChannelStatus;
 import io.replsentinel.event.DeniedCapability;
 import io.replsentinel.event.ReplicaHost;
 
+import com.mysql.cj.conf.PropertyKey;
+import com.mysql.cj.jdbc.JdbcConnection;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,6 +59,8 @@ final class InstanceReader {
     private final Map<Capability, DeniedCapability> denied = new EnumMap<>(Capability.class);
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private boolean errorTablesRead;
+    /** Whether this connection takes several statements in one query; read from it once. */
+    private Boolean multiQueries;
 
     /** @param account the monitoring account as the server sees it ({@code 'user'@'host'}), for the GRANT to suggest */
     InstanceReader(Dialect dialect, String account) {
@@ -69,14 +74,80 @@ final class InstanceReader {
         return List.copyOf(denied.values());
     }
 
-    Row variables(Connection c) throws SQLException {
-        List<Row> rows = query(c, dialect.variablesSql());
+    /** What every poll reads: the variables row, the replication channels and the replicas this server sees. */
+    record Reading(Row variables, List<ChannelStatus> channels, List<ReplicaHost> replicas) {
+    }
+
+    /**
+     * The variables, SHOW REPLICA STATUS and SHOW REPLICAS. On a connection that allows several
+     * statements per query (the service's own, {@code allowMultiQueries}) they go in one round trip:
+     * a poll then costs one request and one wake-up on either side where it cost three. A privilege
+     * error there does not say which statement the server refused (Connector/J drops the earlier
+     * results when a later statement fails), so that poll asks one statement at a time, which
+     * denies the optional one or fails on a required one exactly as before; once SHOW REPLICAS is
+     * denied, the round trip leaves it out.
+     */
+    Reading read(Connection c) throws SQLException {
+        List<List<Row>> results = batched(c) ? batch(c) : null;
+        Row variables;
+        List<Row> statusRows;
+        List<Row> hostRows;
+        if (results != null) {
+            variables = first(results.get(0));
+            statusRows = results.get(1);
+            hostRows = results.size() > 2 ? results.get(2) : List.of();
+        } else {
+            variables = first(query(c, dialect.variablesSql()));
+            statusRows = query(c, dialect.replicaStatusSql());
+            hostRows = optional(c, Capability.REPLICA_HOSTS, dialect.replicaHostsSql());
+        }
+        return new Reading(variables, channels(c, statusRows), replicas(hostRows));
+    }
+
+    private boolean batched(Connection c) throws SQLException {
+        if (multiQueries == null) {
+            multiQueries = c.isWrapperFor(JdbcConnection.class) && c.unwrap(JdbcConnection.class).getPropertySet()
+                    .getBooleanProperty(PropertyKey.allowMultiQueries).getValue();
+        }
+        return multiQueries;
+    }
+
+    /** The results of the batched statements in order, or null when a privilege error asks for them one by one. */
+    private List<List<Row>> batch(Connection c) throws SQLException {
+        boolean hosts = !denied.containsKey(Capability.REPLICA_HOSTS);
+        String[] statements = hosts
+                ? new String[] {dialect.variablesSql(), dialect.replicaStatusSql(), dialect.replicaHostsSql()}
+                : new String[] {dialect.variablesSql(), dialect.replicaStatusSql()};
+        String sql = String.join("; ", statements);
+        PreparedStatement ps = prepared(c, sql);
+        List<List<Row>> results = new ArrayList<>(statements.length);
+        try {
+            boolean resultSet = ps.execute();
+            for (String statement : statements) {
+                if (!resultSet) {
+                    throw new SQLException("no result set for " + statement + " in " + sql);
+                }
+                try (ResultSet rs = ps.getResultSet()) {
+                    results.add(Row.all(rs, shapes(statement)));
+                }
+                resultSet = ps.getMoreResults();
+            }
+        } catch (SQLException e) {
+            if (!PollErrors.isPrivilegeError(e)) {
+                throw e;
+            }
+            return null;
+        }
+        return results;
+    }
+
+    private static Row first(List<Row> rows) {
         return rows.isEmpty() ? new Row(Map.of()) : rows.get(0);
     }
 
-    List<ChannelStatus> channels(Connection c) throws SQLException {
-        List<ChannelStatus> channels = new ArrayList<>();
-        for (Row row : query(c, dialect.replicaStatusSql())) {
+    private List<ChannelStatus> channels(Connection c, List<Row> rows) throws SQLException {
+        List<ChannelStatus> channels = new ArrayList<>(rows.size());
+        for (Row row : rows) {
             channels.add(ReplicaStatusParser.parse(row));
         }
         if (dialect.hasWorkerErrorTable() && !channels.isEmpty()) {
@@ -85,9 +156,9 @@ final class InstanceReader {
         return channels;
     }
 
-    List<ReplicaHost> replicas(Connection c) throws SQLException {
-        List<ReplicaHost> hosts = new ArrayList<>();
-        for (Row row : optional(c, Capability.REPLICA_HOSTS, dialect.replicaHostsSql())) {
+    private static List<ReplicaHost> replicas(List<Row> rows) {
+        List<ReplicaHost> hosts = new ArrayList<>(rows.size());
+        for (Row row : rows) {
             Long port = row.number("Port");
             hosts.add(new ReplicaHost(row.number("Server_Id", "Server_id"), row.nonEmpty("Host"),
                     port == null ? null : port.intValue(), row.nonEmpty("Replica_UUID", "Slave_UUID")));
@@ -204,7 +275,11 @@ final class InstanceReader {
 
     private List<Row> query(Connection c, String sql) throws SQLException {
         try (ResultSet rs = prepared(c, sql).executeQuery()) {
-            return Row.all(rs, SHAPES.computeIfAbsent(sql, k -> new CopyOnWriteArrayList<>()));
+            return Row.all(rs, shapes(sql));
         }
+    }
+
+    private static List<Row.Columns> shapes(String sql) {
+        return SHAPES.computeIfAbsent(sql, k -> new CopyOnWriteArrayList<>());
     }
 }

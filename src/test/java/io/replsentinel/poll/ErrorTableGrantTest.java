@@ -49,7 +49,7 @@ class ErrorTableGrantTest {
                 "GRANT REPLICATION CLIENT, REPLICATION SLAVE, PROCESS ON *.* TO '" + ACCOUNT + "'@'%'");
         ExecutorService workers = Executors.newCachedThreadPool();
         try {
-            awaitAccountOn(replica);
+            awaitAccountOn(replica, ACCOUNT);
             SentinelConfig.Poll settings = PollHarness.defaults(SentinelConfig.Poll.class);
             WatchedInstance instance = new WatchedInstance("no-ps", replica.host(), replica.port(), ACCOUNT,
                     new Secret(PASSWORD), Optional.of("replica"), Map.of(), false);
@@ -74,9 +74,10 @@ class ErrorTableGrantTest {
         }
     }
 
-    private static void awaitAccountOn(DbServer replica) throws InterruptedException {
+    /** Waits until {@code account}, created on the source, has replicated to {@code replica}. */
+    static void awaitAccountOn(DbServer replica, String account) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!"1".equals(replica.scalar("SELECT COUNT(*) FROM mysql.user WHERE user = '" + ACCOUNT + "'"))) {
+        while (!"1".equals(replica.scalar("SELECT COUNT(*) FROM mysql.user WHERE user = '" + account + "'"))) {
             assertThat(Instant.now()).as("the account replicated to %s", replica.id()).isBefore(deadline);
             Thread.sleep(50);
         }

@@ -73,7 +73,8 @@ public final class PollHarness implements Supplier<String>, AutoCloseable {
                 Optional.of(primary ? "primary" : "replica"), Map.of(), heartbeat), primary, plaintext(POLL));
     }
 
-    private static SentinelConfig.Poll plaintext(SentinelConfig.Poll poll) {
+    /** {@code poll} with the monitoring connections in plaintext (and the RSA key fetched, which caching_sha2_password then needs). */
+    static SentinelConfig.Poll plaintext(SentinelConfig.Poll poll) {
         SentinelConfig.Tls off = (SentinelConfig.Tls) Proxy.newProxyInstance(SentinelConfig.Tls.class.getClassLoader(),
                 new Class<?>[] {SentinelConfig.Tls.class}, (proxy, m, args) ->
                         m.getName().equals("mode") ? SentinelConfig.TlsMode.DISABLED : m.invoke(poll.tls(), args));
