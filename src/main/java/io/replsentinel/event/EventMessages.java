@@ -2,6 +2,7 @@ package io.replsentinel.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -11,8 +12,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import java.net.URI;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,6 +36,8 @@ public class EventMessages {
 
     private final ObjectMapper json;
     private final MeterRegistry registry;
+    /** {@code sentinel_events_published_total} by topic: made once, not looked up by name and tags per record. */
+    private final Map<String, Counter> published = new ConcurrentHashMap<>();
 
     public EventMessages(ObjectMapper json, MeterRegistry registry) {
         this.json = json;
@@ -66,12 +71,14 @@ public class EventMessages {
                 .withDataContentType("application/json")
                 .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
                 .build();
+        Counter acked = published.computeIfAbsent(topic,
+                t -> registry.counter("sentinel_events_published_total", "topic", t));
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
         return Message.of(body)
                 .addMetadata(ce)
                 .addMetadata(kafka)
                 .withAck(() -> {
-                    registry.counter("sentinel_events_published_total", "topic", topic).increment();
+                    acked.increment();
                     return CompletableFuture.completedFuture(null);
                 });
     }
