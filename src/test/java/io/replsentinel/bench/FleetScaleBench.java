@@ -89,6 +89,7 @@ class FleetScaleBench {
             long start = System.nanoTime();
             Window w = statuses(WINDOW);
             double seconds = (System.nanoTime() - start) / 1e9;
+            Instant windowEnd = Instant.now();
             Map<String, Long> cpu = delta(cpuBefore, threadCpu());
             long[] pollTicks = pollThreadTicks();
             double processCores = (processCpu() - processCpuBefore) / 1e9 / seconds;
@@ -103,6 +104,8 @@ class FleetScaleBench {
                     .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() - skippedBefore.getOrDefault(e.getKey(), 0.0)))
                     .collect(Collectors.joining(", "));
             long lag = consumerLag();
+            // after every counter of the window is read: these requests take time, on a saturated node seconds
+            String statusAge = statusAge(w, windowEnd);
             System.gc();
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -157,7 +160,8 @@ class FleetScaleBench {
                     (heap / 1e6 - 200) / ScaleFleetResource.INSTANCES, rss() / 1e6, THREADS.getThreadCount()));
             r.append(String.format(Locale.ROOT, "/q/metrics: %.1f MB, %d lines; polls shed in the window: %.0f (%s)%n",
                     metrics.length() / 1e6, metrics.lines().count(), skippedInWindow, skippedReasons));
-            r.append(String.format(Locale.ROOT, "rules engine consumer lag at the end: %d records%n", lag));
+            r.append(String.format(Locale.ROOT, "rules engine consumer lag at the end: %d records (committed offsets)%n", lag));
+            r.append(statusAge);
             System.out.println(r);
             Path out = Path.of("target/bench/fleet-scale.txt");
             Files.createDirectories(out.getParent());
@@ -203,6 +207,33 @@ class FleetScaleBench {
         long hungTimeouts;
         long liveUnreachable;
         long liveAnsweredLate;
+        final Map<String, String> clusterOf = new HashMap<>();
+    }
+
+    /**
+     * How old the newest status of each of up to 100 live instances is, at the window's end, in the
+     * status topic (what this bench read) and in the rules engine (what the API answers from): the
+     * difference is how far the engine's evaluation trails the polls, whatever its committed offsets say.
+     */
+    private static String statusAge(Window w, Instant windowEnd) {
+        List<String> sample = new ArrayList<>(w.clusterOf.keySet());
+        java.util.Collections.shuffle(sample, new java.util.Random(1));
+        List<Long> topic = new ArrayList<>();
+        List<Long> engine = new ArrayList<>();
+        for (String instance : sample.subList(0, Math.min(100, sample.size()))) {
+            List<Instant> seen = w.live.get(instance);
+            topic.add(Duration.between(seen.get(seen.size() - 1), windowEnd).toMillis());
+            Instant asked = Instant.now();
+            String observed = given().get("/api/clusters/" + w.clusterOf.get(instance)).then().statusCode(200)
+                    .extract().path("instances[0].status.observedAt");
+            engine.add(observed == null ? -1 : Duration.between(Instant.parse(observed), asked).toMillis());
+        }
+        java.util.Collections.sort(topic);
+        java.util.Collections.sort(engine);
+        return String.format(Locale.ROOT, "age of each sampled live instance's newest status at the window's end (n=%d):"
+                        + " in the status topic p50 %d ms, max %d ms; in the rules engine p50 %d ms, max %d ms%n",
+                topic.size(), percentile(topic, 0.5), topic.get(topic.size() - 1), percentile(engine, 0.5),
+                engine.get(engine.size() - 1));
     }
 
     private Window statuses(Duration window) {
@@ -238,6 +269,7 @@ class FleetScaleBench {
                     } else if (cluster.startsWith(ScaleFleetResource.PREFIX)) {
                         into = w.live;
                         w.liveRecords++;
+                        w.clusterOf.putIfAbsent(s.path("instance").asText(), cluster);
                         if (s.path("reachable").asBoolean() && s.path("pollMillis").asLong() > 800) {
                             w.liveAnsweredLate++; // an answer seen past the deadline (the clock thread ran the deadline late)
                         }
