@@ -66,6 +66,14 @@ class FleetScaleBench {
     private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 30));
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("bench.window.seconds", 60));
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** The embedded Kafka broker's threads, as {@link #threadCpu} names them (digits as #). */
+    private static final java.util.regex.Pattern BROKER_THREAD = java.util.regex.Pattern.compile(
+            "^(data-plane-kafka|group-coordinator|kafka-scheduler|ExpirationReaper|share-|raft-|quorum-controller"
+                    + "|persister-|kafka-#-|broker-#|controller-#|client-metrics-reaper|transaction-log-manager"
+                    + "|executor-Fetch|LogDirFailureHandler|kafka-log-cleaner|kafka-request-handler)");
+    /** This benchmark's own threads: the status reader (main), the writer, the lag's admin client. */
+    private static final java.util.Set<String> BENCH_THREADS = java.util.Set.of("main", "bench-writer",
+            "kafka-admin-client-thread | adminclient-#");
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -141,6 +149,14 @@ class FleetScaleBench {
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                     .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / 1e9 / seconds))
                     .collect(Collectors.joining(", "))).append('\n');
+            // the embedded broker's threads and this benchmark's own (its reader runs on main); what is
+            // left is the service: polling, the rules engine, its Kafka clients, the API, the sinks
+            long serviceCpu = cpu.entrySet().stream()
+                    .filter(e -> !BROKER_THREAD.matcher(e.getKey()).find() && !BENCH_THREADS.contains(e.getKey()))
+                    .mapToLong(Map.Entry::getValue).sum();
+            r.append(String.format(Locale.ROOT, "the service's own threads (all but the broker's and this benchmark's;"
+                            + " JIT and GC not counted): %.2f cores = %.0f us per status%n", serviceCpu / 1e9 / seconds,
+                    serviceCpu / 1e3 / Math.max(1, polls)));
             r.append("servers' CPU (cores): ").append(serverCpuBefore.entrySet().stream()
                     .map(e -> String.format(Locale.ROOT, "pid %d %.2f", e.getKey(),
                             (serverCpu.getOrDefault(e.getKey(), e.getValue()) - e.getValue()) / 100.0 / seconds))
