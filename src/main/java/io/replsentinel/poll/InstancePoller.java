@@ -54,6 +54,8 @@ final class InstancePoller implements AutoCloseable {
 
     // owned by the worker thread of the poll in flight; the scheduling thread only aborts the connection
     private volatile Connection connection;
+    /** The last failed poll was logging in: no kept connection had answered it. */
+    private volatile boolean failedLoggingIn;
     private volatile ServerVersion version;
     private InstanceReader reader;
     private Instant connectedAt;
@@ -127,6 +129,16 @@ final class InstancePoller implements AutoCloseable {
     ReplicationStatus.Builder timedOut(Instant observedAt, long start) {
         return unreachable(observedAt, millisSince(start), new PollError(PollErrors.TIMEOUT, null,
                 "no answer within sentinel.poll.timeout (" + settings.timeout().toMillis() + " ms)"));
+    }
+
+    /** Whether this poller holds no connection: a poll in flight now is logging in (or has not started). */
+    boolean loggingIn() {
+        return connection == null;
+    }
+
+    /** Whether the last poll that failed inside the poller failed while logging in, before any kept connection answered. */
+    boolean failedLoggingIn() {
+        return failedLoggingIn;
     }
 
     /** What a tick reports while the poll before it, already reported timed out, is still inside the driver. */
@@ -235,6 +247,7 @@ final class InstancePoller implements AutoCloseable {
             return unreachable(observedAt, millisSince(start), refused);
         } catch (SQLException | RuntimeException e) {
             boolean loggingIn = connection == null;
+            failedLoggingIn = loggingIn;
             close();
             PollError error = PollErrors.classify(e);
             rememberRefusal(loggingIn, e, error);

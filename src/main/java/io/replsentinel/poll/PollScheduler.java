@@ -328,12 +328,14 @@ public class PollScheduler {
             return;
         }
         Watch watch = poll.watch;
+        boolean loggingIn = watch.poller.loggingIn();
         watch.poller.abort();
         if (serviceLate) {
             skippedOverload.increment();
             return;
         }
         watch.suspect = true;
+        watch.silentAtLogin = loggingIn;
         publish(watch, watch.poller.finish(watch.poller.timedOut(poll.observedAt, poll.started)),
                 System.nanoTime() - poll.started);
     }
@@ -370,6 +372,12 @@ public class PollScheduler {
         volatile boolean stopped;
         /** The last poll timed out: the next runs on the suspects' pool. */
         volatile boolean suspect;
+        /**
+         * That timeout came while logging in: the server took the TCP connection and never greeted
+         * (hung, or a black hole). Its next logins take no login slot, which it would hold for the
+         * whole timeout. An instance whose kept connection timed out logs in again through a slot.
+         */
+        volatile boolean silentAtLogin;
         /** System.nanoTime() of the next tick; read and written by the clock thread only. */
         long due;
         volatile ScheduledFuture<?> tick;
@@ -427,9 +435,14 @@ public class PollScheduler {
             } catch (RejectedExecutionException stopping) {
                 return;
             }
-            // a suspect's login mostly waits on a server that does not answer: paced, hung servers
-            // would hold the slots the answering ones need; it has threads of its own to wait on
-            ReplicationStatus.Builder status = watch.poller.observeNow(observedAt, started, watch.suspect ? null : loginSlots);
+            // a server that did not even greet at the last login mostly keeps silent: paced, hung
+            // servers would hold the slots the answering ones need, so it logs in without one, on
+            // threads of its own. One whose kept connection timed out logs in paced like any other:
+            // on a node past its own capacity those are live servers whose answers came late, and
+            // unpaced their logins (TLS, authentication) would take the CPU the polls need, time out
+            // more polls and start more logins
+            boolean paced = !(watch.suspect && watch.silentAtLogin);
+            ReplicationStatus.Builder status = watch.poller.observeNow(observedAt, started, paced ? loginSlots : null);
             if (!state.compareAndSet(RUNNING, DONE)) {
                 return; // reported (or shed) at the deadline: this late answer is dropped
             }
@@ -440,6 +453,7 @@ public class PollScheduler {
             }
             ReplicationStatus built = watch.poller.finish(status);
             watch.suspect = built.error() != null && PollErrors.TIMEOUT.equals(built.error().errorClass());
+            watch.silentAtLogin = watch.suspect && watch.poller.failedLoggingIn();
             publish(watch, built, System.nanoTime() - started);
         }
     }
