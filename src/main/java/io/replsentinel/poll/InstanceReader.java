@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -50,21 +51,18 @@ final class InstanceReader {
                     + " WHERE LAST_ERROR_NUMBER <> 0";
     /** Column indexes by statement text, shared by all readers; a statement has one shape per server version. */
     private static final Map<String, List<Row.Columns>> SHAPES = new ConcurrentHashMap<>();
-    /** Each dialect's statements of one poll (by ordinal), in the order {@link #read} takes their results. */
-    private static final List<List<String>> BATCH = batches(true);
-    /** The same once SHOW REPLICAS was denied on a connection. */
-    private static final List<List<String>> BATCH_WITHOUT_HOSTS = batches(false);
-    /** Each of those as one query's text, built once: the text is the key of a connection's prepared statement. */
-    private static final List<String> BATCH_SQL = BATCH.stream().map(b -> String.join("; ", b)).toList();
-    private static final List<String> BATCH_SQL_WITHOUT_HOSTS =
-            BATCH_WITHOUT_HOSTS.stream().map(b -> String.join("; ", b)).toList();
-
-    private static List<List<String>> batches(boolean hosts) {
-        return java.util.Arrays.stream(Dialect.values())
-                .map(d -> hosts ? List.of(d.variablesSql(), d.replicaStatusSql(), d.replicaHostsSql())
-                        : List.of(d.variablesSql(), d.replicaStatusSql()))
-                .toList();
+    /** One poll's statements, in the order {@link #read} takes their results, and their text as one query. */
+    private record Batch(List<String> statements, String sql) {
+        Batch(List<String> statements) {
+            this(statements, String.join("; ", statements));
+        }
     }
+
+    /** Each dialect's batch (by ordinal); and the same once SHOW REPLICAS was denied on a connection. */
+    private static final List<Batch> BATCH = Arrays.stream(Dialect.values())
+            .map(d -> new Batch(List.of(d.variablesSql(), d.replicaStatusSql(), d.replicaHostsSql()))).toList();
+    private static final List<Batch> BATCH_WITHOUT_HOSTS = Arrays.stream(Dialect.values())
+            .map(d -> new Batch(List.of(d.variablesSql(), d.replicaStatusSql()))).toList();
 
     private static final DateTimeFormatter PS_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
@@ -130,16 +128,14 @@ final class InstanceReader {
 
     /** The results of the batched statements in order, or null when a privilege error asks for them one by one. */
     private List<List<Row>> batch(Connection c) throws SQLException {
-        boolean hosts = !denied.containsKey(Capability.REPLICA_HOSTS);
-        List<String> statements = (hosts ? BATCH : BATCH_WITHOUT_HOSTS).get(dialect.ordinal());
-        String sql = (hosts ? BATCH_SQL : BATCH_SQL_WITHOUT_HOSTS).get(dialect.ordinal());
-        PreparedStatement ps = prepared(c, sql);
-        List<List<Row>> results = new ArrayList<>(statements.size());
+        Batch batch = (denied.containsKey(Capability.REPLICA_HOSTS) ? BATCH_WITHOUT_HOSTS : BATCH).get(dialect.ordinal());
+        PreparedStatement ps = prepared(c, batch.sql());
+        List<List<Row>> results = new ArrayList<>(batch.statements().size());
         try {
             boolean resultSet = ps.execute();
-            for (String statement : statements) {
+            for (String statement : batch.statements()) {
                 if (!resultSet) {
-                    throw new SQLException("no result set for " + statement + " in " + sql);
+                    throw new SQLException("no result set for " + statement + " in " + batch.sql());
                 }
                 try (ResultSet rs = ps.getResultSet()) {
                     results.add(Row.all(rs, shapes(statement)));

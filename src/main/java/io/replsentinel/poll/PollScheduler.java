@@ -314,7 +314,7 @@ public class PollScheduler {
         Poll poll = new Poll(watch, due);
         watch.current.set(poll);
         try {
-            (watch.suspect ? suspectWorkers : workers).execute(poll);
+            (watch.timedOut != TimedOut.NO ? suspectWorkers : workers).execute(poll);
         } catch (RejectedExecutionException stopping) {
             watch.current.set(null);
         }
@@ -334,8 +334,7 @@ public class PollScheduler {
             skippedOverload.increment();
             return;
         }
-        watch.suspect = true;
-        watch.silentAtLogin = loggingIn;
+        watch.timedOut = loggingIn ? TimedOut.SILENT_AT_LOGIN : TimedOut.ANSWER_LATE;
         publish(watch, watch.poller.finish(watch.poller.timedOut(poll.observedAt, poll.started)),
                 System.nanoTime() - poll.started);
     }
@@ -361,6 +360,20 @@ public class PollScheduler {
         }
     }
 
+    /** How an instance's last poll ended, as far as where and how its next one runs. */
+    private enum TimedOut {
+        /** It did not time out: the shared workers, a paced login. */
+        NO,
+        /** Its kept connection did not answer in time: the suspects' pool, a paced login. */
+        ANSWER_LATE,
+        /**
+         * Its login got no greeting in time: the server took the TCP connection and keeps silent
+         * (hung, or a black hole). The suspects' pool, and a login without a slot, which it would
+         * hold for the whole timeout.
+         */
+        SILENT_AT_LOGIN
+    }
+
     /** One watched instance: its poller, its place on the grid and the poll in flight. */
     private static final class Watch {
         final WatchedInstance instance;
@@ -370,14 +383,8 @@ public class PollScheduler {
         final AtomicReference<Poll> current = new AtomicReference<>();
         /** Set by unwatch: a poll that ends afterwards is dropped, not published. */
         volatile boolean stopped;
-        /** The last poll timed out: the next runs on the suspects' pool. */
-        volatile boolean suspect;
-        /**
-         * That timeout came while logging in: the server took the TCP connection and never greeted
-         * (hung, or a black hole). Its next logins take no login slot, which it would hold for the
-         * whole timeout. An instance whose kept connection timed out logs in again through a slot.
-         */
-        volatile boolean silentAtLogin;
+        /** Whether and where the last poll timed out: unless {@link TimedOut#NO}, the next runs on the suspects' pool. */
+        volatile TimedOut timedOut = TimedOut.NO;
         /** System.nanoTime() of the next tick; read and written by the clock thread only. */
         long due;
         volatile ScheduledFuture<?> tick;
@@ -441,7 +448,7 @@ public class PollScheduler {
             // on a node past its own capacity those are live servers whose answers came late, and
             // unpaced their logins (TLS, authentication) would take the CPU the polls need, time out
             // more polls and start more logins
-            boolean paced = !(watch.suspect && watch.silentAtLogin);
+            boolean paced = watch.timedOut != TimedOut.SILENT_AT_LOGIN;
             ReplicationStatus.Builder status = watch.poller.observeNow(observedAt, started, paced ? loginSlots : null);
             if (!state.compareAndSet(RUNNING, DONE)) {
                 return; // reported (or shed) at the deadline: this late answer is dropped
@@ -452,8 +459,9 @@ public class PollScheduler {
                 return;
             }
             ReplicationStatus built = watch.poller.finish(status);
-            watch.suspect = built.error() != null && PollErrors.TIMEOUT.equals(built.error().errorClass());
-            watch.silentAtLogin = watch.suspect && watch.poller.failedLoggingIn();
+            boolean timeout = built.error() != null && PollErrors.TIMEOUT.equals(built.error().errorClass());
+            watch.timedOut = !timeout ? TimedOut.NO
+                    : watch.poller.failedLoggingIn() ? TimedOut.SILENT_AT_LOGIN : TimedOut.ANSWER_LATE;
             publish(watch, built, System.nanoTime() - started);
         }
     }

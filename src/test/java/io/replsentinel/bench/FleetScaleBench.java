@@ -31,12 +31,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -67,12 +71,12 @@ class FleetScaleBench {
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("bench.window.seconds", 60));
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** The embedded Kafka broker's threads, as {@link #threadCpu} names them (digits as #). */
-    private static final java.util.regex.Pattern BROKER_THREAD = java.util.regex.Pattern.compile(
+    private static final Pattern BROKER_THREAD = Pattern.compile(
             "^(data-plane-kafka|group-coordinator|kafka-scheduler|ExpirationReaper|share-|raft-|quorum-controller"
                     + "|persister-|kafka-#-|broker-#|controller-#|client-metrics-reaper|transaction-log-manager"
                     + "|executor-Fetch|LogDirFailureHandler|kafka-log-cleaner|kafka-request-handler)");
     /** This benchmark's own threads: the status reader (main), the writer, the lag's admin client. */
-    private static final java.util.Set<String> BENCH_THREADS = java.util.Set.of("main", "bench-writer",
+    private static final Set<String> BENCH_THREADS = Set.of("main", "bench-writer",
             "kafka-admin-client-thread | adminclient-#");
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -233,7 +237,7 @@ class FleetScaleBench {
      */
     private static String statusAge(Window w, Instant windowEnd) {
         List<String> sample = new ArrayList<>(w.clusterOf.keySet());
-        java.util.Collections.shuffle(sample, new java.util.Random(1));
+        Collections.shuffle(sample, new Random(1));
         List<Long> topic = new ArrayList<>();
         List<Long> engine = new ArrayList<>();
         for (String instance : sample.subList(0, Math.min(100, sample.size()))) {
@@ -244,8 +248,8 @@ class FleetScaleBench {
                     .extract().path("instances[0].status.observedAt");
             engine.add(observed == null ? -1 : Duration.between(Instant.parse(observed), asked).toMillis());
         }
-        java.util.Collections.sort(topic);
-        java.util.Collections.sort(engine);
+        Collections.sort(topic);
+        Collections.sort(engine);
         return String.format(Locale.ROOT, "age of each sampled live instance's newest status at the window's end (n=%d):"
                         + " in the status topic p50 %d ms, max %d ms; in the rules engine p50 %d ms, max %d ms%n",
                 topic.size(), percentile(topic, 0.5), topic.get(topic.size() - 1), percentile(engine, 0.5),

@@ -556,7 +556,8 @@ public final class Faults {
         signal(server, "CONT");
     }
 
-    private static void signal(DbServer server, String signal) {
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to the server's process, by PID. */
+    public static void signal(DbServer server, String signal) {
         try {
             Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).inheritIO().start();
             if (p.waitFor() != 0) {

@@ -61,6 +61,11 @@ class LoginPacingTest {
     MeterRegistry registry;
 
     private double shed() {
+        return shedForLogin(registry);
+    }
+
+    /** {@code sentinel_polls_skipped_total{reason="login"}}: over the whole node. */
+    static double shedForLogin(MeterRegistry registry) {
         return registry.get("sentinel_polls_skipped_total").tag("reason", PollScheduler.SKIPPED_LOGIN).counter().count();
     }
 

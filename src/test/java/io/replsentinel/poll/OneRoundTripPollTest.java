@@ -11,6 +11,7 @@ import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.kafka.KafkaBrokerResource;
 import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Flavor;
 import io.replsentinel.lab.Topology;
 import io.replsentinel.pipeline.Lab;
 import io.replsentinel.pipeline.LabResource;
@@ -75,7 +76,7 @@ class OneRoundTripPollTest {
                 List<String> sent = polls.tap.queries().subList(before, polls.tap.queries().size());
                 assertThat(sent).as("poll %d", poll).hasSize(1);
                 assertThat(sent.get(0)).as("poll %d", poll).contains("SELECT @@global.server_id")
-                        .contains("; " + (replica.flavor() == io.replsentinel.lab.Flavor.MYSQL
+                        .contains("; " + (replica.flavor() == Flavor.MYSQL
                                 ? "SHOW REPLICA STATUS" : "SHOW ALL REPLICAS STATUS") + "; " + replicaList);
                 assertThat(s.reachable()).as("poll %d: %s", poll, s.error()).isTrue();
                 assertThat(s.missingPrivileges()).as("poll %d", poll).isEmpty();
@@ -96,7 +97,7 @@ class OneRoundTripPollTest {
         // created on the source and replicated, as an operator's grants would be
         source.exec("CREATE USER " + account + " IDENTIFIED BY '" + PASSWORD + "'",
                 "GRANT SELECT ON *.* TO " + account);
-        source.exec(topology.flavor() == io.replsentinel.lab.Flavor.MYSQL
+        source.exec(topology.flavor() == Flavor.MYSQL
                 ? "GRANT REPLICATION CLIENT, PROCESS ON *.* TO " + account
                 : "GRANT REPLICA MONITOR, PROCESS ON *.* TO " + account);
         try {

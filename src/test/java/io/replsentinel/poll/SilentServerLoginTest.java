@@ -10,6 +10,7 @@ import io.replsentinel.inventory.WatchedInstance;
 import io.replsentinel.kafka.KafkaBrokerResource;
 import io.replsentinel.kafka.KafkaTestClient;
 import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.Faults;
 import io.replsentinel.lab.Flavor;
 import io.replsentinel.lab.Topology;
 import io.replsentinel.pipeline.LabResource;
@@ -17,7 +18,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +55,9 @@ class SilentServerLoginTest {
     @Inject
     MeterRegistry registry;
 
-    /** {@code sentinel_polls_skipped_total{reason="login"}}: over the whole node, so it only says that polls were shed. */
+    /** Over the whole node, so it only says that polls were shed, not whose. */
     private double shedForLogin() {
-        return registry.get("sentinel_polls_skipped_total").tag("reason", PollScheduler.SKIPPED_LOGIN).counter().count();
+        return LoginPacingTest.shedForLogin(registry);
     }
 
     @Test
@@ -75,7 +75,7 @@ class SilentServerLoginTest {
                 slots.acquire(maxConcurrentLogins); // from here on no paced login can start
                 boolean held = true;
                 try {
-                    signal(server, "STOP");
+                    Faults.signal(server, "STOP");
                     // the kept connection's poll times out at its deadline and the connection is aborted
                     await().atMost(Duration.ofSeconds(10)).until(() -> timedOut(latest(kafka)));
                     int statusesAtTimeout = statuses(kafka).size();
@@ -109,7 +109,7 @@ class SilentServerLoginTest {
                     if (held) {
                         slots.release(maxConcurrentLogins);
                     }
-                    signal(server, "CONT");
+                    Faults.signal(server, "CONT");
                 }
                 await().atMost(Duration.ofSeconds(20)).until(() -> latest(kafka).path("reachable").asBoolean());
             } finally {
@@ -137,10 +137,5 @@ class SilentServerLoginTest {
     private static List<JsonNode> statuses(KafkaTestClient kafka) {
         kafka.poll(Duration.ofMillis(100));
         return kafka.seen().stream().filter(r -> r.key().equals(INSTANCE_CLUSTER)).map(KafkaTestClient::json).toList();
-    }
-
-    private static void signal(DbServer server, String signal) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).inheritIO().start();
-        assertThat(p.waitFor()).isZero();
     }
 }
