@@ -142,6 +142,8 @@ public record ReplicationStatus(
         public Builder pollMillis(long v) { pollMillis = v; return this; }
         public Builder reachable(boolean v) { reachable = v; return this; }
         public Builder error(PollError v) { error = v; return this; }
+        /** The error set so far ({@code null}: none), to route a poll before the status is numbered and built. */
+        public PollError error() { return error; }
         public Builder flavor(String v) { flavor = v; return this; }
         public Builder version(String v) { version = v; return this; }
         public Builder serverId(Long v) { serverId = v; return this; }

@@ -195,7 +195,7 @@ final class InstancePoller implements AutoCloseable {
         recheckDeniedCapabilities();
         boolean reused = connection != null;
         ReplicationStatus.Builder status = attempt(observedAt, start);
-        if (reused && connection == null && !timedOut(status.build())) {
+        if (reused && connection == null && !timedOut(status.error())) {
             // A kept connection broke (server restarted, connection killed, idle timeout): what
             // matters is whether the instance answers now, so ask once more on a fresh connection.
             status = attempt(observedAt, start);
@@ -211,8 +211,8 @@ final class InstancePoller implements AutoCloseable {
         }
     }
 
-    private static boolean timedOut(ReplicationStatus status) {
-        return status.error() != null && PollErrors.TIMEOUT.equals(status.error().errorClass());
+    private static boolean timedOut(PollError error) {
+        return error != null && PollErrors.TIMEOUT.equals(error.errorClass());
     }
 
     private ReplicationStatus.Builder attempt(Instant observedAt, long start) {

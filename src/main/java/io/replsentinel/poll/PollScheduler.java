@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.replsentinel.fleet.ClusterOwnership;
+import io.replsentinel.event.PollError;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Inventory;
 import io.replsentinel.inventory.SentinelConfig;
@@ -65,6 +66,13 @@ public class PollScheduler {
     static final String SKIPPED_OVERLOAD = "overload";
     /** A poll that had to log in found every login slot taken ({@code sentinel.poll.max-concurrent-logins}). */
     static final String SKIPPED_LOGIN = "login";
+    /**
+     * The first poll of an instance since it was watched timed out: held back, and reported only if
+     * the next poll times out too. The first polls of a freshly started JVM load the driver, TLS and
+     * the service's own code on the poll's clock (some 0.5-0.7 s for the first login alone), which
+     * is the service's time, not the server's.
+     */
+    static final String SKIPPED_FIRST_TIMEOUT = "first_timeout";
 
     private final Inventory inventory;
     private final SentinelConfig config;
@@ -89,6 +97,7 @@ public class PollScheduler {
     private final Counter skippedLate;
     private final Counter skippedOverload;
     private final Counter skippedLogin;
+    private final Counter skippedFirstTimeout;
     /**
      * Logins under way at once, at most {@code sentinel.poll.max-concurrent-logins}: at start-up, or
      * when many servers come back at once, thousands of instances log in (TLS, caching_sha2) at the
@@ -128,6 +137,7 @@ public class PollScheduler {
         this.skippedLate = skipped(SKIPPED_LATE);
         this.skippedOverload = skipped(SKIPPED_OVERLOAD);
         this.skippedLogin = skipped(SKIPPED_LOGIN);
+        this.skippedFirstTimeout = skipped(SKIPPED_FIRST_TIMEOUT);
         Gauge.builder("sentinel_instances_watched", watches, Map::size)
                 .description("Instances this node polls").register(registry);
     }
@@ -141,8 +151,9 @@ public class PollScheduler {
     private Counter skipped(String reason) {
         return Counter.builder("sentinel_polls_skipped_total")
                 .description("Polls the service shed because it was behind (late: no thread before the next tick;"
-                        + " overload: a deadline it could not keep; login: no login slot free); never reported as the"
-                        + " instance's failure")
+                        + " overload: a deadline it could not keep; login: no login slot free) or held back"
+                        + " (first_timeout: an instance's first poll timed out, reported only if its next one does too);"
+                        + " never reported as the instance's failure")
                 .tag("reason", reason).register(registry);
     }
 
@@ -335,14 +346,36 @@ public class PollScheduler {
             return;
         }
         watch.timedOut = loggingIn ? TimedOut.SILENT_AT_LOGIN : TimedOut.ANSWER_LATE;
+        if (holdFirstTimeout(watch)) {
+            // the next tick starts the confirming poll once this one has left the driver, and says
+            // nothing meanwhile (a TIMED_OUT poll still in the driver would be reported "still waiting");
+            // the tick runs on this same clock thread, so it cannot see the state in between
+            poll.state.set(Poll.SHED);
+            return;
+        }
         publish(watch, watch.poller.finish(watch.poller.timedOut(poll.observedAt, poll.started)),
                 System.nanoTime() - poll.started);
+    }
+
+    /**
+     * Whether a timeout is held back: the instance's first since it was watched, with nothing of it
+     * reported yet. Once: the next poll's timeout is reported, so a server hung when it is first
+     * watched is reported one interval later than otherwise. Called by the one thread that ended the poll.
+     */
+    private boolean holdFirstTimeout(Watch watch) {
+        if (watch.reported || watch.firstTimeoutHeld) {
+            return false;
+        }
+        watch.firstTimeoutHeld = true;
+        skippedFirstTimeout.increment();
+        return true;
     }
 
     private void publish(Watch watch, ReplicationStatus status, long nanos) {
         if (watch.stopped) {
             return;
         }
+        watch.reported = true;
         try {
             if (nanos >= 0) {
                 watch.timer.record(nanos, TimeUnit.NANOSECONDS);
@@ -385,6 +418,10 @@ public class PollScheduler {
         volatile boolean stopped;
         /** Whether and where the last poll timed out: unless {@link TimedOut#NO}, the next runs on the suspects' pool. */
         volatile TimedOut timedOut = TimedOut.NO;
+        /** Whether a status of it has been published since it was watched. */
+        volatile boolean reported;
+        /** Whether a first timeout has been held back ({@link #holdFirstTimeout}): only one ever is. */
+        volatile boolean firstTimeoutHeld;
         /** System.nanoTime() of the next tick; read and written by the clock thread only. */
         long due;
         volatile ScheduledFuture<?> tick;
@@ -458,11 +495,14 @@ public class PollScheduler {
                 skippedLogin.increment(); // no login slot: the service's pacing, not the server's failure
                 return;
             }
-            ReplicationStatus built = watch.poller.finish(status);
-            boolean timeout = built.error() != null && PollErrors.TIMEOUT.equals(built.error().errorClass());
+            PollError error = status.error();
+            boolean timeout = error != null && PollErrors.TIMEOUT.equals(error.errorClass());
             watch.timedOut = !timeout ? TimedOut.NO
                     : watch.poller.failedLoggingIn() ? TimedOut.SILENT_AT_LOGIN : TimedOut.ANSWER_LATE;
-            publish(watch, built, System.nanoTime() - started);
+            if (timeout && holdFirstTimeout(watch)) {
+                return; // numbered only when published: the instance's sequence has no gap for it
+            }
+            publish(watch, watch.poller.finish(status), System.nanoTime() - started);
         }
     }
 }
