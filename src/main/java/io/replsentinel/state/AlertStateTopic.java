@@ -3,6 +3,7 @@ package io.replsentinel.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.kafka.KafkaClients;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +22,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,13 +177,7 @@ public class AlertStateTopic {
 
     /** Only the settings this kind of client knows (bootstrap servers, security), so it warns about none. */
     private Map<String, Object> clientConfig(java.util.Set<String> known) {
-        Map<String, Object> props = new HashMap<>();
-        kafkaConfig.forEach((key, value) -> {
-            if (known.contains(key)) {
-                props.put(key, value);
-            }
-        });
-        return props;
+        return KafkaClients.config(kafkaConfig, known, Map.of());
     }
 
     /**

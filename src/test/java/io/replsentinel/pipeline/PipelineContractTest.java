@@ -22,10 +22,15 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -67,15 +72,25 @@ class PipelineContractTest {
     void statusEventsOfBothFlavors_matchTheSchemaWithCloudEventsHeadersKeyedByCluster() {
         List<ConsumerRecord<String, String>> records = statusesFor(Duration.ofSeconds(3));
         Map<String, JsonNode> latest = new HashMap<>();
+        Set<UUID> ids = new HashSet<>();
         for (ConsumerRecord<String, String> r : records) {
             assertThat(SchemaCheck.violations(SchemaCheck.STATUS, r.value())).as(r.value()).isEmpty();
             JsonNode s = KafkaTestClient.json(r);
             assertThat(r.key()).isEqualTo(s.path("cluster").asText());
             assertThat(KafkaTestClient.header(r, "ce_type")).contains("io.replsentinel.replication.status.v1");
             assertThat(KafkaTestClient.header(r, "ce_specversion")).contains("1.0");
-            assertThat(KafkaTestClient.header(r, "ce_id")).isPresent();
-            assertThat(KafkaTestClient.header(r, "ce_source")).isPresent();
-            assertThat(KafkaTestClient.header(r, "ce_time")).isPresent();
+            assertThat(KafkaTestClient.header(r, "ce_source")).contains("urn:repl-sentinel");
+            assertThat(KafkaTestClient.header(r, "ce_subject")).contains(s.path("instance").asText());
+            assertThat(KafkaTestClient.header(r, "content-type")).contains("application/json");
+            assertThat(ids.add(UUID.fromString(KafkaTestClient.header(r, "ce_id").orElseThrow()))).as("ce_id unique").isTrue();
+            OffsetDateTime time = OffsetDateTime.parse(KafkaTestClient.header(r, "ce_time").orElseThrow());
+            assertThat(time.getOffset()).isEqualTo(ZoneOffset.UTC);
+            assertThat(Duration.between(time.toInstant(), Instant.ofEpochMilli(r.timestamp())).abs())
+                    .as("ce_time is when the record was written").isLessThan(Duration.ofSeconds(5));
+            assertThat(KafkaTestClient.header(r, "ce_datacontenttype")).contains("application/json");
+            assertThat(r.headers().toArray()).extracting(h -> h.key()).as("the CloudEvents headers, as the connector writes them")
+                    .containsExactly("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject", "ce_datacontenttype",
+                            "content-type", "ce_time");
             latest.put(s.path("instance").asText(), s);
         }
         JsonNode mysqlReplica = latest.get(Lab.mysql().replicas().get(0).id());

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import io.replsentinel.kafka.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -294,14 +295,7 @@ public class InventoryTopic {
     }
 
     private Map<String, Object> clientConfig(Set<String> known, Map<String, Object> own) {
-        Map<String, Object> result = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (known.contains(k)) {
-                result.put(k, v);
-            }
-        });
-        result.putAll(own);
-        return result;
+        return KafkaClients.config(kafkaConfig, known, own);
     }
 
     void stop(@Observes ShutdownEvent event) {
