@@ -363,10 +363,10 @@ public class PollScheduler {
      * watched is reported one interval later than otherwise. Called by the one thread that ended the poll.
      */
     private boolean holdFirstTimeout(Watch watch) {
-        if (watch.reported || watch.firstTimeoutHeld) {
+        if (!watch.firstTimeoutHoldable) {
             return false;
         }
-        watch.firstTimeoutHeld = true;
+        watch.firstTimeoutHoldable = false;
         skippedFirstTimeout.increment();
         return true;
     }
@@ -375,7 +375,7 @@ public class PollScheduler {
         if (watch.stopped) {
             return;
         }
-        watch.reported = true;
+        watch.firstTimeoutHoldable = false;
         try {
             if (nanos >= 0) {
                 watch.timer.record(nanos, TimeUnit.NANOSECONDS);
@@ -418,10 +418,8 @@ public class PollScheduler {
         volatile boolean stopped;
         /** Whether and where the last poll timed out: unless {@link TimedOut#NO}, the next runs on the suspects' pool. */
         volatile TimedOut timedOut = TimedOut.NO;
-        /** Whether a status of it has been published since it was watched. */
-        volatile boolean reported;
-        /** Whether a first timeout has been held back ({@link #holdFirstTimeout}): only one ever is. */
-        volatile boolean firstTimeoutHeld;
+        /** Until a status of it is published or a timeout held back ({@link #holdFirstTimeout}): only one ever is. */
+        volatile boolean firstTimeoutHoldable = true;
         /** System.nanoTime() of the next tick; read and written by the clock thread only. */
         long due;
         volatile ScheduledFuture<?> tick;

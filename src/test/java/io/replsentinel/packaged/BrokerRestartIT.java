@@ -130,13 +130,15 @@ class BrokerRestartIT {
             assertThat(resolvedAEndsAt).as("A resolved on poll time, inside the outage").isBefore(brokerUp);
 
             // statuses: per instance, every sequence number once, and observedAt at the poll cadence
-            Map<String, List<ConsumerRecord<String, String>>> recordsByInstance = records.seen().stream()
-                    .filter(r -> r.topic().equals(STATUS))
-                    .filter(r -> KafkaTestClient.json(r).path("cluster").asText().equals(CLUSTER))
-                    .collect(Collectors.groupingBy(r -> KafkaTestClient.json(r).path("instance").asText(), TreeMap::new,
-                            Collectors.toList()));
+            Map<String, List<ConsumerRecord<String, String>>> recordsByInstance = new TreeMap<>();
             Map<String, List<JsonNode>> byInstance = new TreeMap<>();
-            recordsByInstance.forEach((instance, list) -> byInstance.put(instance, list.stream().map(KafkaTestClient::json).toList()));
+            for (ConsumerRecord<String, String> r : records.seen()) {
+                JsonNode s = r.topic().equals(STATUS) ? KafkaTestClient.json(r) : null;
+                if (s != null && s.path("cluster").asText().equals(CLUSTER)) {
+                    recordsByInstance.computeIfAbsent(s.path("instance").asText(), k -> new java.util.ArrayList<>()).add(r);
+                    byInstance.computeIfAbsent(s.path("instance").asText(), k -> new java.util.ArrayList<>()).add(s);
+                }
+            }
             assertThat(byInstance).containsOnlyKeys(topology.all().stream().map(DbServer::id).toList());
             long lost = 0;
             long duplicates = 0;

@@ -54,30 +54,19 @@ class FirstPollTimeoutTest {
         String cluster = "first-timeout-hung";
         try (DbServer server = DbServer.builder(Flavor.MARIADB).serverId(73).start();
              KafkaTestClient kafka = KafkaTestClient.fromEnd(bootstrapServers, STATUS_TOPIC)) {
-            WatchedInstance instance = monitored(server, cluster);
-            Faults.signal(server, "STOP");
-            try {
-                double held = heldBack();
-                scheduler.watch(instance, Duration.ofMillis(1));
-                try {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> heldBack() >= held + 1);
-                    assertThat(statuses(kafka, cluster)).as("nothing said of the first, held-back timeout").isEmpty();
-                    await().atMost(Duration.ofSeconds(30)).until(() -> !statuses(kafka, cluster).isEmpty());
-                    JsonNode first = statuses(kafka, cluster).get(0);
-                    assertThat(first.path("reachable").asBoolean()).isFalse();
-                    assertThat(first.path("error").path("class").asText()).isEqualTo(PollErrors.TIMEOUT);
-                    assertThat(first.path("error").path("message").asText()).startsWith("no answer within sentinel.poll.timeout");
-                    assertThat(first.path("sequence").asLong()).as("the held-back poll took no sequence number").isEqualTo(1);
-                    // every later timeout is reported: two more, and the count of held-back polls stays
-                    await().atMost(Duration.ofSeconds(30)).until(() -> statuses(kafka, cluster).size() >= 3);
-                    assertThat(statuses(kafka, cluster)).allSatisfy(s -> assertThat(s.path("reachable").asBoolean()).isFalse());
-                    assertThat(heldBack()).isEqualTo(held + 1);
-                } finally {
-                    scheduler.unwatch(instance.id());
-                }
-            } finally {
-                Faults.signal(server, "CONT");
-            }
+            watchFrozen(server, cluster, held -> {
+                assertThat(statuses(kafka, cluster)).as("nothing said of the first, held-back timeout").isEmpty();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !statuses(kafka, cluster).isEmpty());
+                JsonNode first = statuses(kafka, cluster).get(0);
+                assertThat(first.path("reachable").asBoolean()).isFalse();
+                assertThat(first.path("error").path("class").asText()).isEqualTo(PollErrors.TIMEOUT);
+                assertThat(first.path("error").path("message").asText()).startsWith("no answer within sentinel.poll.timeout");
+                assertThat(first.path("sequence").asLong()).as("the held-back poll took no sequence number").isEqualTo(1);
+                // every later timeout is reported: two more, and the count of held-back polls stays
+                await().atMost(Duration.ofSeconds(30)).until(() -> statuses(kafka, cluster).size() >= 3);
+                assertThat(statuses(kafka, cluster)).allSatisfy(s -> assertThat(s.path("reachable").asBoolean()).isFalse());
+                assertThat(heldBack()).isEqualTo(held + 1);
+            });
         }
     }
 
@@ -86,31 +75,42 @@ class FirstPollTimeoutTest {
         String cluster = "first-timeout-answers";
         try (DbServer server = DbServer.builder(Flavor.MARIADB).serverId(74).start();
              KafkaTestClient kafka = KafkaTestClient.fromEnd(bootstrapServers, STATUS_TOPIC)) {
-            WatchedInstance instance = monitored(server, cluster);
-            Faults.signal(server, "STOP");
-            boolean stopped = true;
+            watchFrozen(server, cluster, held -> {
+                // the server answers again well inside the next poll's deadline (the test profile's 4 s)
+                Faults.signal(server, "CONT");
+                await().atMost(Duration.ofSeconds(30)).until(() -> statuses(kafka, cluster).stream()
+                        .anyMatch(s -> s.path("reachable").asBoolean()));
+                List<JsonNode> seen = statuses(kafka, cluster);
+                assertThat(seen).as("every status of an instance whose only timeout was its first poll")
+                        .allSatisfy(s -> assertThat(s.path("reachable").asBoolean()).isTrue());
+                assertThat(seen.get(0).path("sequence").asLong()).isEqualTo(1);
+            });
+        }
+    }
+
+    /** What a test checks once its frozen server's first timeout was held back; {@code held}: the count before. */
+    private interface AfterHeldBack {
+        void check(double held) throws Exception;
+    }
+
+    /**
+     * Freezes the server (SIGSTOP), watches it, waits until its first poll's timeout is held back and
+     * runs {@code then}; unwatches and thaws it (SIGCONT, a no-op on a running server) whatever happens.
+     */
+    private void watchFrozen(DbServer server, String cluster, AfterHeldBack then) throws Exception {
+        WatchedInstance instance = monitored(server, cluster);
+        Faults.signal(server, "STOP");
+        try {
+            double held = heldBack();
+            scheduler.watch(instance, Duration.ofMillis(1));
             try {
-                double held = heldBack();
-                scheduler.watch(instance, Duration.ofMillis(1));
-                try {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> heldBack() >= held + 1);
-                    // the server answers again well inside the next poll's deadline (the test profile's 4 s)
-                    Faults.signal(server, "CONT");
-                    stopped = false;
-                    await().atMost(Duration.ofSeconds(30)).until(() -> statuses(kafka, cluster).stream()
-                            .anyMatch(s -> s.path("reachable").asBoolean()));
-                    List<JsonNode> seen = statuses(kafka, cluster);
-                    assertThat(seen).as("every status of an instance whose only timeout was its first poll")
-                            .allSatisfy(s -> assertThat(s.path("reachable").asBoolean()).isTrue());
-                    assertThat(seen.get(0).path("sequence").asLong()).isEqualTo(1);
-                } finally {
-                    scheduler.unwatch(instance.id());
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> heldBack() >= held + 1);
+                then.check(held);
             } finally {
-                if (stopped) {
-                    Faults.signal(server, "CONT");
-                }
+                scheduler.unwatch(instance.id());
             }
+        } finally {
+            Faults.signal(server, "CONT");
         }
     }
 
