@@ -66,6 +66,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FleetScaleBench {
 
     private static final String STATUS = "mysql.replication.status";
+    private static final String ALERTS = "mysql.replication.alerts";
     private static final String RULES_GROUP = "repl-sentinel-rules";
     private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 30));
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("bench.window.seconds", 60));
@@ -90,7 +91,7 @@ class FleetScaleBench {
         writer.start();
         signal("STOP", ScaleFleetResource.hung());
         try {
-            statuses(WARM_UP);
+            Window warmUp = statuses(WARM_UP);
             Map<String, Long> cpuBefore = threadCpu();
             long[] pollTicksBefore = pollThreadTicks();
             long processCpuBefore = processCpu();
@@ -136,6 +137,10 @@ class FleetScaleBench {
             r.append(String.format(Locale.ROOT, "hung instances: %d statuses, %d of them timeout%n", w.hungStatuses, w.hungTimeouts));
             r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses; answered past the 800 ms"
                     + " timeout: %d statuses%n", w.liveUnreachable, w.liveAnsweredLate));
+            r.append(String.format(Locale.ROOT, "in the warm-up: %d live statuses reported unreachable%s%n", warmUp.liveUnreachable,
+                    warmUp.liveUnreachableBy.entrySet().stream().map(e -> "\n  " + e.getValue() + " " + e.getKey())
+                            .collect(Collectors.joining())));
+            r.append(firedOnLive());
             // each kept connection logs in once; a poll aborted at its deadline costs a login (TLS, authentication) more
             r.append(String.format(Locale.ROOT, "the service's logins to the four live servers in the window: %d (%.1f/s)%n", logins,
                     logins / seconds));
@@ -228,6 +233,8 @@ class FleetScaleBench {
         long liveUnreachable;
         long liveAnsweredLate;
         final Map<String, String> clusterOf = new HashMap<>();
+        /** Each unreachable live status's error, with how many polls of its poller it was. */
+        final Map<String, Long> liveUnreachableBy = new java.util.TreeMap<>();
     }
 
     /**
@@ -295,6 +302,11 @@ class FleetScaleBench {
                         }
                         if (!s.path("reachable").asBoolean()) {
                             w.liveUnreachable++;
+                            long seq = s.path("sequence").asLong();
+                            String message = s.path("error").path("message").asText();
+                            w.liveUnreachableBy.merge(s.path("error").path("class").asText() + " at poll "
+                                    + (seq <= 5 ? Long.toString(seq) : seq <= 20 ? "6-20" : "21+") + ": "
+                                    + message.substring(0, Math.min(70, message.length())), 1L, Long::sum);
                         }
                     } else {
                         continue;
@@ -421,6 +433,43 @@ class FleetScaleBench {
             byReason.merge(m.find() ? m.group(1) : "?", Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
         });
         return byReason;
+    }
+
+    /**
+     * The alerts the run announced about live instances, from the alerts topic's start (warm-up
+     * included), by name and cause: a page about a live server is a false alarm, except
+     * ReplicaSourceMismatch{not_in_cluster}, which each replica's own single-instance cluster earns.
+     */
+    private String firedOnLive() {
+        Map<String, Long> fired = new java.util.TreeMap<>();
+        java.util.Set<String> instances = new java.util.HashSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "fleet-scale-bench-alerts-" + System.nanoTime(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(ALERTS).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode a = KafkaTestClient.json(rec);
+                    JsonNode labels = a.path("labels");
+                    String cluster = labels.path("cluster").asText();
+                    if (!a.path("status").asText().equals("firing") || !cluster.startsWith(ScaleFleetResource.PREFIX)
+                            || cluster.startsWith(ScaleFleetResource.HUNG_PREFIX) || cluster.startsWith(ScaleFleetResource.REFUSING_PREFIX)) {
+                        continue;
+                    }
+                    fired.merge(labels.path("alertname").asText() + "{" + labels.path("cause").asText() + "}", 1L, Long::sum);
+                    instances.add(labels.path("instance").asText() + " " + labels.path("alertname").asText());
+                }
+            }
+        }
+        return String.format(Locale.ROOT, "alerts fired on live instances over the whole run (warm-up included): %s (%d instance-alerts)%n",
+                fired, instances.size());
     }
 
     private long consumerLag() throws Exception {
