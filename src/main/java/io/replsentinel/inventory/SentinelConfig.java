@@ -155,6 +155,18 @@ public interface SentinelConfig {
         Duration timeout();
 
         /**
+         * How long after an instance is watched (start-up, a hand-over, an instance added) its poll
+         * timeouts are held back, until its first status is published: counted in
+         * {@code sentinel_polls_skipped_total{reason="first_timeout"}}, never reported. The first polls
+         * of a fleet log in together in a JVM that is still loading and compiling the driver and TLS,
+         * and on a busy node some of them pass the deadline on the service's own time. The first
+         * timeout is always held; a server hung at that moment is reported by the first timeout of a
+         * poll started after this long.
+         */
+        @WithDefault("10s")
+        Duration firstTimeoutGrace();
+
+        /**
          * How often a check switched off by a denied statement is tried again (on a fresh login, since
          * servers read privileges at login), so that a GRANT heals it without a restart.
          */

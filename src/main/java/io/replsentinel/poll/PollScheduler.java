@@ -67,10 +67,11 @@ public class PollScheduler {
     /** A poll that had to log in found every login slot taken ({@code sentinel.poll.max-concurrent-logins}). */
     static final String SKIPPED_LOGIN = "login";
     /**
-     * The first poll of an instance since it was watched timed out: held back, and reported only if
-     * the next poll times out too. The first polls of a freshly started JVM load the driver, TLS and
-     * the service's own code on the poll's clock (some 0.5-0.7 s for the first login alone), which
-     * is the service's time, not the server's.
+     * A poll of an instance with no status published yet timed out within
+     * {@code sentinel.poll.first-timeout-grace} of its watch (always the first): held back, not
+     * reported. The first polls of a freshly started JVM load the driver, TLS and the service's own
+     * code on the poll's clock (some 0.5-0.7 s for the first login alone), and a fleet's logins all
+     * come at once then: the service's time, not the server's.
      */
     static final String SKIPPED_FIRST_TIMEOUT = "first_timeout";
 
@@ -84,6 +85,7 @@ public class PollScheduler {
     private final ConnectionSettings connectionSettings;
     private final long intervalNanos;
     private final long timeoutNanos;
+    private final long firstTimeoutGraceNanos;
     /** How late a deadline may fire and still be the server's: past it the clock thread itself was held up. */
     private final long overloadToleranceNanos;
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
@@ -118,6 +120,7 @@ public class PollScheduler {
         this.connectionSettings = new ConnectionSettings(config.poll());
         this.intervalNanos = config.poll().interval().toNanos();
         this.timeoutNanos = config.poll().timeout().toNanos();
+        this.firstTimeoutGraceNanos = config.poll().firstTimeoutGrace().toNanos();
         this.overloadToleranceNanos = Math.max(Duration.ofMillis(100).toNanos(), timeoutNanos / 4);
         require(config.poll().workers(), "sentinel.poll.workers");
         require(config.poll().suspectWorkers(), "sentinel.poll.suspect-workers");
@@ -152,7 +155,7 @@ public class PollScheduler {
         return Counter.builder("sentinel_polls_skipped_total")
                 .description("Polls the service shed because it was behind (late: no thread before the next tick;"
                         + " overload: a deadline it could not keep; login: no login slot free) or held back"
-                        + " (first_timeout: an instance's first poll timed out, reported only if its next one does too);"
+                        + " (first_timeout: a poll of an instance watched moments ago, with no status of it yet, timed out);"
                         + " never reported as the instance's failure")
                 .tag("reason", reason).register(registry);
     }
@@ -214,7 +217,7 @@ public class PollScheduler {
                 () -> ownership.identity(instance.cluster()), Clock.systemUTC(), aborts, primaries);
         Timer timer = duration != null ? duration
                 : durationTimer().tags("cluster", instance.cluster(), "instance", instance.id()).register(registry);
-        Watch watch = new Watch(instance, poller, timer);
+        Watch watch = new Watch(instance, poller, timer, System.nanoTime() + firstTimeoutGraceNanos);
         watches.put(instance.id(), watch);
         // each instance on its own phase of the grid: polls spread over the interval, not bunched on its start
         long spread = Math.max(1, Math.min(intervalNanos, firstPollWithin.toNanos()));
@@ -346,7 +349,7 @@ public class PollScheduler {
             return;
         }
         watch.timedOut = loggingIn ? TimedOut.SILENT_AT_LOGIN : TimedOut.ANSWER_LATE;
-        if (holdFirstTimeout(watch)) {
+        if (holdFirstTimeout(watch, poll.started)) {
             // the next tick starts the confirming poll once this one has left the driver, and says
             // nothing meanwhile (a TIMED_OUT poll still in the driver would be reported "still waiting");
             // the tick runs on this same clock thread, so it cannot see the state in between
@@ -358,15 +361,16 @@ public class PollScheduler {
     }
 
     /**
-     * Whether a timeout is held back: the instance's first since it was watched, with nothing of it
-     * reported yet. Once: the next poll's timeout is reported, so a server hung when it is first
-     * watched is reported one interval later than otherwise. Called by the one thread that ended the poll.
+     * Whether a timeout is held back: the instance has no status published yet, and this is its
+     * first timeout or its poll started within {@code sentinel.poll.first-timeout-grace} of the
+     * watch. A server hung when it is first watched is reported by the first poll started after the
+     * grace. Called by the one thread that ended the poll.
      */
-    private boolean holdFirstTimeout(Watch watch) {
-        if (!watch.firstTimeoutHoldable) {
+    private boolean holdFirstTimeout(Watch watch, long pollStarted) {
+        if (watch.published || (watch.timeoutHeld && pollStarted - watch.graceEnds >= 0)) {
             return false;
         }
-        watch.firstTimeoutHoldable = false;
+        watch.timeoutHeld = true;
         skippedFirstTimeout.increment();
         return true;
     }
@@ -375,7 +379,7 @@ public class PollScheduler {
         if (watch.stopped) {
             return;
         }
-        watch.firstTimeoutHoldable = false;
+        watch.published = true;
         try {
             if (nanos >= 0) {
                 watch.timer.record(nanos, TimeUnit.NANOSECONDS);
@@ -418,16 +422,21 @@ public class PollScheduler {
         volatile boolean stopped;
         /** Whether and where the last poll timed out: unless {@link TimedOut#NO}, the next runs on the suspects' pool. */
         volatile TimedOut timedOut = TimedOut.NO;
-        /** Until a status of it is published or a timeout held back ({@link #holdFirstTimeout}): only one ever is. */
-        volatile boolean firstTimeoutHoldable = true;
+        /** Set once a status of it is published: from then on every timeout is reported ({@link #holdFirstTimeout}). */
+        volatile boolean published;
+        /** Set once a timeout of it was held back: past {@link #graceEnds} no other is. */
+        volatile boolean timeoutHeld;
+        /** System.nanoTime() at which its first-timeout grace ends. */
+        final long graceEnds;
         /** System.nanoTime() of the next tick; read and written by the clock thread only. */
         long due;
         volatile ScheduledFuture<?> tick;
 
-        Watch(WatchedInstance instance, InstancePoller poller, Timer timer) {
+        Watch(WatchedInstance instance, InstancePoller poller, Timer timer, long graceEnds) {
             this.instance = instance;
             this.poller = poller;
             this.timer = timer;
+            this.graceEnds = graceEnds;
         }
     }
 
@@ -497,7 +506,7 @@ public class PollScheduler {
             boolean timeout = error != null && PollErrors.TIMEOUT.equals(error.errorClass());
             watch.timedOut = !timeout ? TimedOut.NO
                     : watch.poller.failedLoggingIn() ? TimedOut.SILENT_AT_LOGIN : TimedOut.ANSWER_LATE;
-            if (timeout && holdFirstTimeout(watch)) {
+            if (timeout && holdFirstTimeout(watch, started)) {
                 return; // numbered only when published: the instance's sequence has no gap for it
             }
             publish(watch, watch.poller.finish(status), System.nanoTime() - started);

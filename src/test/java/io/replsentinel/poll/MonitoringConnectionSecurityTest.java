@@ -125,6 +125,11 @@ class MonitoringConnectionSecurityTest {
         }
 
         @Override
+        public Duration firstTimeoutGrace() {
+            return Duration.ofSeconds(10);
+        }
+
+        @Override
         public Duration privilegeRecheck() {
             return Duration.ofMinutes(1);
         }
