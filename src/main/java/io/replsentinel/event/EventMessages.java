@@ -7,11 +7,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +38,9 @@ public class EventMessages {
     public static final String TYPE_LISTENER_STATE = "io.replsentinel.binlog.listener.v1";
 
     private static final URI SOURCE = URI.create("urn:repl-sentinel");
+    private static final byte[] SOURCE_BYTES = SOURCE.toString().getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] JSON_CONTENT_TYPE = "application/json".getBytes(StandardCharsets.UTF_8);
 
     private final ObjectMapper json;
     private final MeterRegistry registry;
@@ -56,6 +64,40 @@ public class EventMessages {
         return new UUID(high, low).toString();
     }
 
+    /** {@code sentinel_events_published_total{topic}}: what the broker acknowledged on {@code topic}. */
+    public Counter publishedCounter(String topic) {
+        return published.computeIfAbsent(topic, t -> registry.counter("sentinel_events_published_total", "topic", t));
+    }
+
+    /** The value as JSON in UTF-8, as {@link #message} writes it. */
+    public byte[] json(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * The binary-mode CloudEvents headers of a record written by a producer of the service's own,
+     * the same attributes, values and order as the connector writes for {@link #message}:
+     * {@code ce_specversion}, {@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_subject},
+     * {@code ce_datacontenttype}, {@code content-type}, {@code ce_time} (RFC 3339, UTC).
+     */
+    public static Headers cloudEventHeaders(String ceType, String subject, Instant time) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_specversion", SPEC_VERSION);
+        headers.add("ce_id", randomId().getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_type", ceType.getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_source", SOURCE_BYTES);
+        headers.add("ce_subject", subject.getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_datacontenttype", JSON_CONTENT_TYPE);
+        headers.add("content-type", JSON_CONTENT_TYPE);
+        headers.add("ce_time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time.atOffset(ZoneOffset.UTC))
+                .getBytes(StandardCharsets.UTF_8));
+        return headers;
+    }
+
     public Message<String> message(String topic, String key, String ceType, String subject, Object value) {
         String body;
         try {
@@ -71,8 +113,7 @@ public class EventMessages {
                 .withDataContentType("application/json")
                 .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
                 .build();
-        Counter acked = published.computeIfAbsent(topic,
-                t -> registry.counter("sentinel_events_published_total", "topic", t));
+        Counter acked = publishedCounter(topic);
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
         return Message.of(body)
                 .addMetadata(ce)

@@ -1,37 +1,169 @@
 package io.replsentinel.poll;
 
+import io.micrometer.core.instrument.Counter;
 import io.replsentinel.binlog.ServerIdRegistry;
 import io.replsentinel.event.EventMessages;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.SentinelConfig;
+import io.replsentinel.kafka.KafkaClients;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
-/** Writes each poll's {@link ReplicationStatus} to channel {@code status-out}, keyed by cluster. */
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Writes each poll's {@link ReplicationStatus} to the status topic, keyed by cluster, with the
+ * CloudEvents headers every event carries ({@link EventMessages#cloudEventHeaders}).
+ * <p>
+ * A polling thread only writes the status's JSON and hands it over: one sending thread of its own
+ * feeds a Kafka producer of the service's own. Dozens of polling threads appending to the producer
+ * themselves contend on its partition queues, and the messaging connector's emitter costs each of
+ * them more than the hand-over (its stream operators, context propagation, a metadata object per
+ * attribute). The sending thread gathers what arrived for {@link #GATHER} before it sends the next
+ * records, so that under load the polling threads hand over without waking it. A slow or absent
+ * broker never blocks a polling thread: up to {@link #BUFFER} statuses wait, then
+ * {@link #publish} throws.
+ */
 @ApplicationScoped
 public class StatusPublisher {
 
-    public static final String CHANNEL = "status-out";
+    private static final Logger LOG = Logger.getLogger(StatusPublisher.class);
+    /** Statuses handed over and not yet given to the producer, as many as the connector's emitter buffered. */
+    static final int BUFFER = 10_000;
+    /** How long the sending thread gathers after each batch: well within the producer's own linger. */
+    static final Duration GATHER = Duration.ofMillis(1);
+    /** How long a stopping service waits for what was handed over to be sent, and then for the broker's acks. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Emitter<String> emitter;
+    /** A status handed over by a polling thread. */
+    private record Outgoing(String key, String subject, byte[] value, Instant time) {
+    }
+
     private final EventMessages messages;
     private final String topic;
     private final ServerIdRegistry serverIds;
+    private final Map<String, Object> kafkaConfig;
+    private final Counter acked;
+    private final Duration closeTimeout;
+    private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(BUFFER);
+    private final Thread sender;
+    private volatile boolean closed;
+    /** Whether the last write failed: the first failure is logged, and the recovery, not each record. */
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private KafkaProducer<String, byte[]> producer;
 
-    public StatusPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
-                           Emitter<String> emitter, EventMessages messages, SentinelConfig config,
-                           ServerIdRegistry serverIds) {
-        this.emitter = emitter;
-        this.messages = messages;
-        this.topic = config.topics().status();
-        this.serverIds = serverIds;
+    @Inject
+    public StatusPublisher(EventMessages messages, SentinelConfig config, ServerIdRegistry serverIds,
+                           @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this(messages, config.topics().status(), serverIds, kafkaConfig, CLOSE_TIMEOUT);
     }
 
+    StatusPublisher(EventMessages messages, String topic, ServerIdRegistry serverIds, Map<String, Object> kafkaConfig,
+                    Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
+        this.messages = messages;
+        this.topic = topic;
+        this.serverIds = serverIds;
+        this.kafkaConfig = kafkaConfig;
+        this.acked = messages.publishedCounter(topic);
+        this.sender = new Thread(this::send, "status-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /**
+     * Hands a status over to the sending thread.
+     *
+     * @throws IllegalStateException when {@link #BUFFER} statuses already wait for the broker, or the service is stopping
+     */
     public void publish(ReplicationStatus status) {
         // the binlog listeners pick server_ids outside every id a poll has shown
         serverIds.record(status);
-        emitter.send(messages.message(topic, status.cluster(), EventMessages.TYPE_STATUS, status.instance(), status));
+        if (closed) {
+            throw new IllegalStateException("the status publisher is closed");
+        }
+        Outgoing out = new Outgoing(status.cluster(), status.instance(), messages.json(status), Instant.now());
+        if (!queue.offer(out)) {
+            throw new IllegalStateException(BUFFER + " statuses are already waiting for the broker");
+        }
+    }
+
+    private void send() {
+        List<Outgoing> batch = new ArrayList<>();
+        try {
+            while (!closed || !queue.isEmpty()) {
+                Outgoing first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch);
+                KafkaProducer<String, byte[]> p = producer();
+                for (Outgoing out : batch) {
+                    p.send(new ProducerRecord<>(topic, null, out.key(), out.value(),
+                            EventMessages.cloudEventHeaders(EventMessages.TYPE_STATUS, out.subject(), out.time())), (meta, e) -> {
+                        if (e == null) {
+                            acked.increment();
+                            if (failing.getAndSet(false)) {
+                                LOG.infof("Statuses are written to %s again", topic);
+                            }
+                        } else if (!failing.getAndSet(true)) {
+                            LOG.errorf("The status of %s was not written to %s, nor are the next ones until this says otherwise: %s",
+                                    out.subject(), topic, e.toString());
+                        }
+                    });
+                }
+                batch.clear();
+                if (!closed) {
+                    Thread.sleep(GATHER.toMillis());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the producer is closed under it (the service stopping) or cannot be built
+            LOG.errorf(e, "The status sender stopped; %d statuses were not written", batch.size() + queue.size());
+            closed = true;
+        }
+    }
+
+    private synchronized KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(KafkaClients.config(kafkaConfig, ProducerConfig.configNames(), Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.CLIENT_ID_CONFIG, "repl-sentinel-status")),
+                    new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    /** Sends what was handed over, then closes the producer once what it holds is acknowledged or timed out. */
+    @PreDestroy
+    void close() throws InterruptedException {
+        closed = true;
+        sender.join(closeTimeout.toMillis());
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(closeTimeout);
+                producer = null;
+            }
+        }
     }
 }
