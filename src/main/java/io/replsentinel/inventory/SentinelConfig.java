@@ -155,13 +155,14 @@ public interface SentinelConfig {
         Duration timeout();
 
         /**
-         * How long after an instance is watched (start-up, a hand-over, an instance added) its poll
-         * timeouts are held back, until its first status is published: counted in
+         * How long after the start of an instance's first timed-out poll its poll timeouts are held
+         * back, until its first status is published (start-up, a hand-over, an instance added): counted in
          * {@code sentinel_polls_skipped_total{reason="first_timeout"}}, never reported. The first polls
          * of a fleet log in together in a JVM that is still loading and compiling the driver and TLS,
          * and on a busy node some of them pass the deadline on the service's own time. The first
          * timeout is always held; a server hung at that moment is reported by the first timeout of a
-         * poll started after this long.
+         * poll started this long after it. The grace runs from that first poll, not from the watch:
+         * logins are paced, so a large fleet's first polls start over many seconds.
          */
         @WithDefault("10s")
         Duration firstTimeoutGrace();

@@ -217,7 +217,7 @@ public class PollScheduler {
                 () -> ownership.identity(instance.cluster()), Clock.systemUTC(), aborts, primaries);
         Timer timer = duration != null ? duration
                 : durationTimer().tags("cluster", instance.cluster(), "instance", instance.id()).register(registry);
-        Watch watch = new Watch(instance, poller, timer, System.nanoTime() + firstTimeoutGraceNanos);
+        Watch watch = new Watch(instance, poller, timer);
         watches.put(instance.id(), watch);
         // each instance on its own phase of the grid: polls spread over the interval, not bunched on its start
         long spread = Math.max(1, Math.min(intervalNanos, firstPollWithin.toNanos()));
@@ -363,14 +363,21 @@ public class PollScheduler {
     /**
      * Whether a timeout is held back: the instance has no status published yet, and this is its
      * first timeout or its poll started within {@code sentinel.poll.first-timeout-grace} of the
-     * watch. A server hung when it is first watched is reported by the first poll started after the
-     * grace. Called by the one thread that ended the poll.
+     * first one's start. The grace runs from the instance's first timed-out poll, not from its
+     * watch, because paced logins start a large fleet's first polls over many seconds. A server
+     * hung when it is first watched is reported by the first poll started after the grace. Called
+     * by the one thread that ended the poll.
      */
     private boolean holdFirstTimeout(Watch watch, long pollStarted) {
-        if (watch.published || (watch.timeoutHeld && pollStarted - watch.graceEnds >= 0)) {
+        if (watch.published) {
             return false;
         }
-        watch.timeoutHeld = true;
+        if (!watch.timeoutHeld) {
+            watch.graceEnds = pollStarted + firstTimeoutGraceNanos;
+            watch.timeoutHeld = true;
+        } else if (pollStarted - watch.graceEnds >= 0) {
+            return false;
+        }
         skippedFirstTimeout.increment();
         return true;
     }
@@ -389,7 +396,7 @@ public class PollScheduler {
             publisher.publish(status);
         } catch (RuntimeException e) {
             if (stopping) {
-                // polls go on until the clusters are handed over, and the channel may close first
+                // polls go on until the clusters are handed over, and the publisher may close first
                 LOG.debugf("The status of %s was not published: the service is stopping (%s)", watch.instance, e.getMessage());
             } else {
                 LOG.errorf(e, "Publishing the status of %s failed", watch.instance);
@@ -426,17 +433,16 @@ public class PollScheduler {
         volatile boolean published;
         /** Set once a timeout of it was held back: past {@link #graceEnds} no other is. */
         volatile boolean timeoutHeld;
-        /** System.nanoTime() at which its first-timeout grace ends. */
-        final long graceEnds;
+        /** System.nanoTime() at which its first-timeout grace ends: the grace after its first held timeout's poll started. */
+        volatile long graceEnds;
         /** System.nanoTime() of the next tick; read and written by the clock thread only. */
         long due;
         volatile ScheduledFuture<?> tick;
 
-        Watch(WatchedInstance instance, InstancePoller poller, Timer timer, long graceEnds) {
+        Watch(WatchedInstance instance, InstancePoller poller, Timer timer) {
             this.instance = instance;
             this.poller = poller;
             this.timer = timer;
-            this.graceEnds = graceEnds;
         }
     }
 

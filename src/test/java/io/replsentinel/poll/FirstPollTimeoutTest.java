@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Until an instance's first status is published, its first poll timeout, and every other of a poll
- * started within {@code sentinel.poll.first-timeout-grace} of its watch, is held back: in a freshly
+ * started within {@code sentinel.poll.first-timeout-grace} of the first one, is held back: in a freshly
  * started JVM the first polls load the driver, TLS and the service's own code on the poll's clock
  * (0.5-0.7 s for the first login alone, on a quiet machine), a fleet's logins all come at once, and
  * a start-up must not page about servers that answered. A real MariaDB of each test's own, frozen
