@@ -8,11 +8,11 @@ import io.replsentinel.event.ObservedRole;
 import io.replsentinel.event.ReplicationStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The per-instance and per-channel series of contract section 4, set from every poll. A channel
@@ -37,7 +37,7 @@ public class InstanceMetrics {
 
     public void record(ReplicationStatus s) {
         Owner o = owner(s.cluster(), s.instance());
-        set(o, UP, o.instance, s.reachable() ? 1 : 0);
+        setInstance(o, UP, s.reachable() ? 1 : 0);
         if (!s.reachable()) {
             if (o.populated) {
                 removeAllBut(o, UP);
@@ -46,30 +46,33 @@ public class InstanceMetrics {
         }
         o.populated = true;
         info(s, o);
-        Set<String> seen = new HashSet<>();
         for (ChannelStatus ch : s.channels()) {
-            Tags t = o.channel(ch.name());
-            seen.add(ch.name());
-            set(o, "mysql_replication_configured", t, 1);
-            set(o, "mysql_replication_io_thread_running", t, ChannelStatus.RUNNING.equals(ch.ioState()) ? 1 : 0);
-            set(o, "mysql_replication_io_thread_connecting", t, ChannelStatus.CONNECTING.equals(ch.ioState()) ? 1 : 0);
-            set(o, "mysql_replication_sql_thread_running", t, ChannelStatus.RUNNING.equals(ch.sqlState()) ? 1 : 0);
-            set(o, "mysql_replication_last_io_errno", t, ch.lastIoErrno());
-            set(o, "mysql_replication_last_sql_errno", t, ch.lastSqlErrno());
-            set(o, "mysql_replication_lag_seconds", t,
+            ChannelSeries c = o.channel(ch.name());
+            setChannel(o, c, "mysql_replication_configured", 1);
+            setChannel(o, c, "mysql_replication_io_thread_running", ChannelStatus.RUNNING.equals(ch.ioState()) ? 1 : 0);
+            setChannel(o, c, "mysql_replication_io_thread_connecting", ChannelStatus.CONNECTING.equals(ch.ioState()) ? 1 : 0);
+            setChannel(o, c, "mysql_replication_sql_thread_running", ChannelStatus.RUNNING.equals(ch.sqlState()) ? 1 : 0);
+            setChannel(o, c, "mysql_replication_last_io_errno", ch.lastIoErrno());
+            setChannel(o, c, "mysql_replication_last_sql_errno", ch.lastSqlErrno());
+            setChannel(o, c, "mysql_replication_lag_seconds",
                     ch.secondsBehindSource() == null ? Double.NaN : ch.secondsBehindSource());
         }
         if (s.heartbeatLagMillis() != null && s.channels().size() == 1) {
-            set(o, "mysql_replication_heartbeat_lag_seconds", o.channel(s.channels().get(0).name()),
+            setChannel(o, o.channel(s.channels().get(0).name()), "mysql_replication_heartbeat_lag_seconds",
                     s.heartbeatLagMillis() / 1000.0);
         }
-        for (String gone : o.channels.keySet()) {
-            if (!seen.contains(gone)) {
-                Tags t = o.channel(gone);
-                set(o, "mysql_replication_configured", t, 0);
-                set(o, "mysql_replication_io_thread_running", t, 0);
-                set(o, "mysql_replication_sql_thread_running", t, 0);
-                set(o, "mysql_replication_io_thread_connecting", t, 0);
+        // every channel shown is among those it has had: as many means the same ones, and none is gone
+        if (o.channels.size() != s.channels().size()) {
+            Set<String> seen = new HashSet<>();
+            s.channels().forEach(ch -> seen.add(ch.name()));
+            for (Map.Entry<String, ChannelSeries> gone : o.channels.entrySet()) {
+                if (!seen.contains(gone.getKey())) {
+                    ChannelSeries c = gone.getValue();
+                    setChannel(o, c, "mysql_replication_configured", 0);
+                    setChannel(o, c, "mysql_replication_io_thread_running", 0);
+                    setChannel(o, c, "mysql_replication_sql_thread_running", 0);
+                    setChannel(o, c, "mysql_replication_io_thread_connecting", 0);
+                }
             }
         }
     }
@@ -81,7 +84,7 @@ public class InstanceMetrics {
     public void recordErrant(String cluster, String instance, long count) {
         Owner o = owner(cluster, instance);
         o.populated = true;
-        set(o, "mysql_replication_errant_transactions", o.instance, count);
+        setInstance(o, "mysql_replication_errant_transactions", count);
     }
 
     /** Removes every series of an instance no longer watched (unwatched at runtime). */
@@ -96,28 +99,50 @@ public class InstanceMetrics {
         return owners.computeIfAbsent(instance + "@" + cluster, k -> new Owner(Tags.of("cluster", cluster, "instance", instance)));
     }
 
+    /** {@code mysql_instance_info}: rebuilt only when one of its labels changed, which a poll seldom does. */
     private void info(ReplicationStatus s, Owner o) {
-        Tags info = o.instance.and(
-                "flavor", nz(s.flavor()),
-                "version", nz(s.version()),
-                "server_id", s.serverId() == null ? "" : s.serverId().toString(),
-                "server_uuid", nz(s.serverUuid()),
-                "role", ObservedRole.of(s).name());
+        String[] labels = {nz(s.flavor()), nz(s.version()), s.serverId() == null ? "" : s.serverId().toString(),
+                nz(s.serverUuid()), ObservedRole.of(s).name()};
         Tags previous = o.info;
-        o.info = info;
+        if (previous != null && Arrays.equals(labels, o.infoLabels)) {
+            return; // its series is at 1 already
+        }
+        Tags info = o.instance.and("flavor", labels[0], "version", labels[1], "server_id", labels[2],
+                "server_uuid", labels[3], "role", labels[4]);
         if (previous != null && !previous.equals(info)) {
             remove(o, new SeriesKey("mysql_instance_info", previous));
         }
-        set(o, "mysql_instance_info", info, 1);
+        register(o, "mysql_instance_info", info, 1).set(1);
+        o.info = info;
+        o.infoLabels = labels;
     }
 
-    private void set(Owner o, String name, Tags tags, double value) {
-        values.computeIfAbsent(new SeriesKey(name, tags), k -> {
-            AtomicReference<Double> holder = new AtomicReference<>(value);
-            Gauge gauge = Gauge.builder(name, holder, AtomicReference::get).tags(tags).register(registry);
+    /** An instance's series by name, found in its own small map, not by hashing its tags. */
+    private void setInstance(Owner o, String name, double value) {
+        Value v = o.instanceSeries.get(name);
+        if (v == null) {
+            v = register(o, name, o.instance, value);
+            o.instanceSeries.put(name, v);
+        }
+        v.set(value);
+    }
+
+    private void setChannel(Owner o, ChannelSeries c, String name, double value) {
+        Value v = c.series.get(name);
+        if (v == null) {
+            v = register(o, name, c.tags, value);
+            c.series.put(name, v);
+        }
+        v.set(value);
+    }
+
+    private Value register(Owner o, String name, Tags tags, double value) {
+        return values.computeIfAbsent(new SeriesKey(name, tags), k -> {
+            Value holder = new Value(value);
+            Gauge gauge = Gauge.builder(name, holder, Value::get).tags(tags).register(registry);
             o.series.add(k);
             return new Series(holder, gauge);
-        }).value().set(value);
+        }).value();
     }
 
     /**
@@ -132,6 +157,8 @@ public class InstanceMetrics {
             }
         }
         o.info = null;
+        o.instanceSeries.keySet().removeIf(name -> !name.equals(keep));
+        o.channels.values().forEach(c -> c.series.clear());
         o.populated = false;
     }
 
@@ -143,7 +170,34 @@ public class InstanceMetrics {
         }
     }
 
-    private record Series(AtomicReference<Double> value, Gauge gauge) {
+    private record Series(Value value, Gauge gauge) {
+    }
+
+    /** A gauge's value: a volatile double, so that setting it boxes nothing. */
+    private static final class Value {
+        private volatile double value;
+
+        Value(double value) {
+            this.value = value;
+        }
+
+        void set(double v) {
+            value = v;
+        }
+
+        double get() {
+            return value;
+        }
+    }
+
+    /** One channel's tags and its series by name. */
+    private static final class ChannelSeries {
+        final Tags tags;
+        final Map<String, Value> series = new ConcurrentHashMap<>();
+
+        ChannelSeries(Tags tags) {
+            this.tags = tags;
+        }
     }
 
     /**
@@ -155,14 +209,18 @@ public class InstanceMetrics {
 
     /**
      * One instance's tags (built once, not on every poll), the channels it has shown, its info series'
-     * tags and the keys of all its series. A poll sets them from its polling thread, one poll of an
-     * instance at a time; the rules engine sets the errant count from its own, hence the concurrent set.
+     * tags and labels, its series' values by name (a poll sets some ten, each found without hashing a
+     * set of tags) and the keys of all its series. A poll sets them from its polling thread, one poll
+     * of an instance at a time; the rules engine sets the errant count from its own, hence the
+     * concurrent maps.
      */
     private static final class Owner {
         final Tags instance;
-        final Map<String, Tags> channels = new ConcurrentHashMap<>();
+        final Map<String, ChannelSeries> channels = new ConcurrentHashMap<>();
+        final Map<String, Value> instanceSeries = new ConcurrentHashMap<>();
         final Set<SeriesKey> series = ConcurrentHashMap.newKeySet();
         volatile Tags info;
+        volatile String[] infoLabels;
         /** Has series besides mysql_instance_up: an instance that stays down costs no removal. */
         volatile boolean populated;
 
@@ -170,8 +228,9 @@ public class InstanceMetrics {
             this.instance = instance;
         }
 
-        Tags channel(String name) {
-            return channels.computeIfAbsent(name, n -> instance.and("channel", n));
+        ChannelSeries channel(String name) {
+            ChannelSeries c = channels.get(name);
+            return c != null ? c : channels.computeIfAbsent(name, n -> new ChannelSeries(instance.and("channel", n)));
         }
     }
 
