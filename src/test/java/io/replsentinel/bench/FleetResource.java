@@ -2,6 +2,7 @@ package io.replsentinel.bench;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.replsentinel.lab.DbServer;
+import io.replsentinel.lab.LabCommand;
 import io.replsentinel.lab.Topology;
 
 import java.io.IOException;
@@ -163,11 +164,7 @@ abstract class FleetResource implements QuarkusTestResourceLifecycleManager {
     }
 
     private static int closedPort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort(); // free once closed: connections to it are refused
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LabCommand.freePort(); // nobody listens on it: connections to it are refused
     }
 
     private static void cluster(Map<String, String> config, String name, String host, int port) {

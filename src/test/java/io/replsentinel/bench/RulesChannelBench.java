@@ -5,6 +5,7 @@ import io.replsentinel.event.PollError;
 import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.kafka.EmbeddedKafkaBroker;
 import io.replsentinel.lab.LabProcess;
+import io.replsentinel.lab.LabCommand;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -378,9 +379,7 @@ class RulesChannelBench {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return LabCommand.freePort();
     }
 
     private static void deleteQuietly(Path dir) {

@@ -1,6 +1,7 @@
 package io.replsentinel.kafka;
 
 import io.replsentinel.lab.DockerEngine;
+import io.replsentinel.lab.LabCommand;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,8 +62,6 @@ class LabKafkaContainerIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return LabCommand.freePort();
     }
 }

@@ -148,7 +148,61 @@ final class LabProcesses {
         }
     }
 
+    /** The lowest port the tests choose from: above the well-known and most registered services' ports. */
+    private static final int PRIVATE_LOW = 20_000;
+    /** Ports the tests never take: the defaults of the services a developer may run beside them. */
+    private static final java.util.Set<Integer> AVOIDED = java.util.Set.of(3306, 8080, 8480, 9092, 9093, 9090, 9094, 33060);
+    private static final java.util.Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free TCP port, outside the kernel's ephemeral range ({@code ip_local_port_range}) and never
+     * the same twice in this JVM. A lab server binds its port seconds after it is chosen (a MySQL
+     * initialises its data directory first); a port of the ephemeral range can meanwhile become the
+     * local port of any outgoing connection on the machine (a replica's, a Kafka client's, the
+     * thousands of a fleet benchmark), and the server then fails to start with "Address already in
+     * use". Outgoing connections never take a port below that range. Where the range leaves too
+     * little below it, a port the kernel picks, as before.
+     */
     static int freePort() {
+        int below = ephemeralLow();
+        if (below - PRIVATE_LOW >= 5_000) {
+            for (int attempt = 0; attempt < 2_000; attempt++) {
+                int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(PRIVATE_LOW, below);
+                if (!AVOIDED.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+                    return port;
+                }
+            }
+        }
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = kernelPicked();
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port");
+    }
+
+    private static int ephemeralLow() {
+        try {
+            // line by line: procfs reports a size of 0, and readString returned its first byte only
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // Linux's default
+        }
+    }
+
+    /** Whether the port can be listened on, on every address (the lab's servers listen on 0.0.0.0 or 127.0.0.1). */
+    private static boolean bindable(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new java.net.InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int kernelPicked() {
         try (java.net.ServerSocket s = new java.net.ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));

@@ -1,6 +1,7 @@
 package io.replsentinel.packaged;
 
 import io.replsentinel.lab.LabProcess;
+import io.replsentinel.lab.LabCommand;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,9 +129,7 @@ final class PackagedService implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return LabCommand.freePort();
     }
 
     /** How one run is started; every setting is an environment variable, as an operator would give it. */

@@ -2,6 +2,7 @@ package io.replsentinel.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replsentinel.lab.LabCommand;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -119,8 +120,6 @@ class SandboxIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LabCommand.freePort();
     }
 }
