@@ -117,21 +117,20 @@ public class InstanceMetrics {
         o.infoLabels = labels;
     }
 
-    /** An instance's series by name, found in its own small map, not by hashing its tags. */
     private void setInstance(Owner o, String name, double value) {
-        Value v = o.instanceSeries.get(name);
-        if (v == null) {
-            v = register(o, name, o.instance, value);
-            o.instanceSeries.put(name, v);
-        }
-        v.set(value);
+        set(o, o.instanceSeries, o.instance, name, value);
     }
 
     private void setChannel(Owner o, ChannelSeries c, String name, double value) {
-        Value v = c.series.get(name);
+        set(o, c.series, c.tags, name, value);
+    }
+
+    /** A series found by name in its instance's or channel's own small map, not by hashing its tags. */
+    private void set(Owner o, Map<String, Value> byName, Tags tags, String name, double value) {
+        Value v = byName.get(name);
         if (v == null) {
-            v = register(o, name, c.tags, value);
-            c.series.put(name, v);
+            v = register(o, name, tags, value);
+            byName.put(name, v);
         }
         v.set(value);
     }

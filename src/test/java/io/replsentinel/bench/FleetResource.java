@@ -5,9 +5,6 @@ import io.replsentinel.lab.DbServer;
 import io.replsentinel.lab.LabCommand;
 import io.replsentinel.lab.Topology;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,8 @@
 package io.replsentinel.lab;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -8,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -151,8 +155,8 @@ final class LabProcesses {
     /** The lowest port the tests choose from: above the well-known and most registered services' ports. */
     private static final int PRIVATE_LOW = 20_000;
     /** Ports the tests never take: the defaults of the services a developer may run beside them. */
-    private static final java.util.Set<Integer> AVOIDED = java.util.Set.of(3306, 8080, 8480, 9092, 9093, 9090, 9094, 33060);
-    private static final java.util.Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final Set<Integer> AVOIDED = Set.of(3306, 8080, 8480, 9092, 9093, 9090, 9094, 33060);
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /**
      * A free TCP port, outside the kernel's ephemeral range ({@code ip_local_port_range}) and never
@@ -167,7 +171,7 @@ final class LabProcesses {
         int below = ephemeralLow();
         if (below - PRIVATE_LOW >= 5_000) {
             for (int attempt = 0; attempt < 2_000; attempt++) {
-                int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(PRIVATE_LOW, below);
+                int port = ThreadLocalRandom.current().nextInt(PRIVATE_LOW, below);
                 if (!AVOIDED.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
                     return port;
                 }
@@ -193,9 +197,9 @@ final class LabProcesses {
 
     /** Whether the port can be listened on, on every address (the lab's servers listen on 0.0.0.0 or 127.0.0.1). */
     private static boolean bindable(int port) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
-            s.bind(new java.net.InetSocketAddress(port));
+            s.bind(new InetSocketAddress(port));
             return true;
         } catch (IOException e) {
             return false;
@@ -203,9 +207,9 @@ final class LabProcesses {
     }
 
     private static int kernelPicked() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
-            s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException("no free port", e);
