@@ -69,6 +69,14 @@ public class EventMessages {
         return published.computeIfAbsent(topic, t -> registry.counter("sentinel_events_published_total", "topic", t));
     }
 
+    /**
+     * {@code sentinel_events_dropped_total{topic,reason}}: events a publisher gave up on, for
+     * {@code reason}.
+     */
+    public Counter droppedCounter(String topic, String reason) {
+        return registry.counter("sentinel_events_dropped_total", "topic", topic, "reason", reason);
+    }
+
     /** The value as JSON in UTF-8, as {@link #message} writes it. */
     public byte[] json(Object value) {
         try {

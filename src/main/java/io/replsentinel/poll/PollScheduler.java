@@ -393,7 +393,7 @@ public class PollScheduler {
             }
             metrics.record(status);
             primaries.record(status);
-            publisher.publish(status);
+            publisher.publish(status); // a status dropped for a full buffer is counted and logged there, once a run
         } catch (RuntimeException e) {
             if (stopping) {
                 // polls go on until the clusters are handed over, and the publisher may close first

@@ -26,6 +26,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes each poll's {@link ReplicationStatus} to the status topic, keyed by cluster, with the
@@ -37,8 +38,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * them more than the hand-over (its stream operators, context propagation, a metadata object per
  * attribute). The sending thread gathers what arrived for {@link #GATHER} before it sends the next
  * records, so that under load the polling threads hand over without waking it. A slow or absent
- * broker never blocks a polling thread: up to {@link #BUFFER} statuses wait, then
- * {@link #publish} throws.
+ * broker never blocks a polling thread: up to {@link #BUFFER} statuses wait, then {@link #publish}
+ * drops the status and says so. A dropped status, and one the producer gave up on, is counted in
+ * {@code sentinel_events_dropped_total{topic,reason}} ({@value #BUFFER_FULL} | {@value #WRITE_FAILED});
+ * the first of a run of either is logged, and the end of the run, never each status: a broker
+ * outage at 1,000 polls a second would otherwise write 1,000 log lines a second.
  */
 @ApplicationScoped
 public class StatusPublisher {
@@ -48,6 +52,10 @@ public class StatusPublisher {
     static final int BUFFER = 10_000;
     /** How long the sending thread gathers after each batch: well within the producer's own linger. */
     static final Duration GATHER = Duration.ofMillis(1);
+    /** Reason of a status dropped because {@link #BUFFER} statuses already waited for the broker. */
+    static final String BUFFER_FULL = "buffer_full";
+    /** Reason of a status the producer gave up on (its delivery timeout passed, or the broker refused it). */
+    static final String WRITE_FAILED = "write_failed";
     /** How long a stopping service waits for what was handed over to be sent, and then for the broker's acks. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -60,6 +68,10 @@ public class StatusPublisher {
     private final ServerIdRegistry serverIds;
     private final Map<String, Object> kafkaConfig;
     private final Counter acked;
+    private final Counter droppedFull;
+    private final Counter droppedFailed;
+    /** Statuses dropped since the buffer last had room: the first is logged, and the count once it has room again. */
+    private final AtomicLong refused = new AtomicLong();
     private final Duration closeTimeout;
     private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(BUFFER);
     private final Thread sender;
@@ -82,17 +94,20 @@ public class StatusPublisher {
         this.serverIds = serverIds;
         this.kafkaConfig = kafkaConfig;
         this.acked = messages.publishedCounter(topic);
+        this.droppedFull = messages.droppedCounter(topic, BUFFER_FULL);
+        this.droppedFailed = messages.droppedCounter(topic, WRITE_FAILED);
         this.sender = new Thread(this::send, "status-sender");
         sender.setDaemon(true);
         sender.start();
     }
 
     /**
-     * Hands a status over to the sending thread.
+     * Hands a status over to the sending thread; never blocks.
      *
-     * @throws IllegalStateException when {@link #BUFFER} statuses already wait for the broker, or the service is stopping
+     * @return false when it was dropped: {@link #BUFFER} statuses already wait for the broker
+     * @throws IllegalStateException when the service is stopping
      */
-    public void publish(ReplicationStatus status) {
+    public boolean publish(ReplicationStatus status) {
         // the binlog listeners pick server_ids outside every id a poll has shown
         serverIds.record(status);
         if (closed) {
@@ -100,8 +115,20 @@ public class StatusPublisher {
         }
         Outgoing out = new Outgoing(status.cluster(), status.instance(), messages.json(status), Instant.now());
         if (!queue.offer(out)) {
-            throw new IllegalStateException(BUFFER + " statuses are already waiting for the broker");
+            droppedFull.increment();
+            if (refused.getAndIncrement() == 0) {
+                LOG.warnf("%d statuses are waiting for %s: statuses are dropped, starting with that of %s, until the broker "
+                        + "takes them again", BUFFER, topic, status.instance());
+            }
+            return false;
         }
+        if (refused.get() != 0) {
+            long dropped = refused.getAndSet(0);
+            if (dropped > 0) {
+                LOG.infof("Statuses are handed to %s again; %d were dropped", topic, dropped);
+            }
+        }
+        return true;
     }
 
     private void send() {
@@ -123,9 +150,12 @@ public class StatusPublisher {
                             if (failing.getAndSet(false)) {
                                 LOG.infof("Statuses are written to %s again", topic);
                             }
-                        } else if (!failing.getAndSet(true)) {
-                            LOG.errorf("The status of %s was not written to %s, nor are the next ones until this says otherwise: %s",
-                                    out.subject(), topic, e.toString());
+                        } else {
+                            droppedFailed.increment();
+                            if (!failing.getAndSet(true)) {
+                                LOG.errorf("The status of %s was not written to %s, nor are the next ones until this says otherwise: %s",
+                                        out.subject(), topic, e.toString());
+                            }
                         }
                     });
                 }

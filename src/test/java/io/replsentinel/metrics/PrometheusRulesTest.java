@@ -48,7 +48,7 @@ class PrometheusRulesTest {
                 "mysql_replication_sql_thread_running", "mysql_replication_lag_seconds",
                 "mysql_replication_heartbeat_lag_seconds", "mysql_replication_last_io_errno",
                 "mysql_replication_last_sql_errno", "sentinel_events_published_total",
-                "sentinel_events_dead_lettered_total", "sentinel_polls_skipped_total");
+                "sentinel_events_dead_lettered_total", "sentinel_events_dropped_total", "sentinel_polls_skipped_total");
         Set<String> named = new TreeSet<>();
         Matcher m = Pattern.compile("\\b((?:mysql|sentinel)_[a-z_]+)").matcher(Files.readString(RULES));
         while (m.find()) {

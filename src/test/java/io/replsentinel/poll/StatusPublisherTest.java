@@ -25,10 +25,11 @@ class StatusPublisherTest {
 
     @Test
     @Timeout(60)
-    void brokerThatNeverAnswers_neverBlocksAPollingThread_theBufferFillsAndThenPublishRefuses() throws Exception {
+    void brokerThatNeverAnswers_neverBlocksAPollingThread_theBufferFillsAndThenStatusesAreDroppedAndCounted() throws Exception {
         try (ServerSocket silent = new ServerSocket(0)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
             StatusPublisher publisher = new StatusPublisher(
-                    new EventMessages(new ObjectMapper().registerModule(new JavaTimeModule()), new SimpleMeterRegistry()),
+                    new EventMessages(new ObjectMapper().registerModule(new JavaTimeModule()), registry),
                     "status-test", new ServerIdRegistry(),
                     // the producer gives up each unanswered request after a second, so that closing it takes no longer
                     Map.of("bootstrap.servers", "127.0.0.1:" + silent.getLocalPort(), "max.block.ms", 60_000,
@@ -38,23 +39,25 @@ class StatusPublisherTest {
                 ReplicationStatus status = ReplicationStatus.builder("c1", "127.0.0.1:1").observedAt(Instant.now())
                         .reachable(true).flavor("mysql").build();
                 int accepted = 0;
-                IllegalStateException refused = null;
+                int dropped = 0;
                 // the sender takes what it can before it waits on the broker; then the buffer fills
-                for (int i = 0; i < 3 * StatusPublisher.BUFFER && refused == null; i++) {
-                    try {
-                        publisher.publish(status);
+                for (int i = 0; i < 3 * StatusPublisher.BUFFER; i++) {
+                    if (publisher.publish(status)) {
                         accepted++;
-                    } catch (IllegalStateException e) {
-                        refused = e;
+                    } else {
+                        dropped++;
                     }
                 }
-                assertThat(refused).as("a publish past the buffer is refused at once").isNotNull()
-                        .hasMessageContaining("statuses are already waiting for the broker");
                 assertThat(accepted).isBetween(StatusPublisher.BUFFER, 2 * StatusPublisher.BUFFER);
-                assertThatThrownBy(() -> publisher.publish(status)).isInstanceOf(IllegalStateException.class);
+                assertThat(dropped).as("each publish past the buffer is refused at once").isEqualTo(3 * StatusPublisher.BUFFER - accepted);
+                assertThat(registry.get("sentinel_events_dropped_total").tags("topic", "status-test", "reason", "buffer_full")
+                        .counter().count()).isEqualTo(dropped);
+                assertThat(registry.get("sentinel_events_published_total").tags("topic", "status-test").counter().count()).isZero();
             } finally {
                 publisher.close();
             }
+            assertThatThrownBy(() -> publisher.publish(ReplicationStatus.builder("c1", "127.0.0.1:1").observedAt(Instant.now())
+                    .reachable(true).flavor("mysql").build())).as("a stopping service's publisher").isInstanceOf(IllegalStateException.class);
         }
     }
 }
