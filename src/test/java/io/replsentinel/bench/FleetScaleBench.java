@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -93,7 +94,7 @@ class FleetScaleBench {
         try {
             Window warmUp = statuses(WARM_UP);
             Map<String, Long> cpuBefore = threadCpu();
-            long[] pollTicksBefore = pollThreadTicks();
+            Map<String, long[]> ticksBefore = threadTicks();
             long processCpuBefore = processCpu();
             Map<Long, Long> serverCpuBefore = serverCpu();
             long connectionsBefore = serverConnections();
@@ -104,7 +105,7 @@ class FleetScaleBench {
             double seconds = (System.nanoTime() - start) / 1e9;
             Instant windowEnd = Instant.now();
             Map<String, Long> cpu = delta(cpuBefore, threadCpu());
-            long[] pollTicks = pollThreadTicks();
+            Map<String, long[]> ticks = threadTicks();
             double processCores = (processCpu() - processCpuBefore) / 1e9 / seconds;
             Map<Long, Long> serverCpu = serverCpu();
             // the servers' count less the writer's connections and the four this count itself opens
@@ -149,11 +150,13 @@ class FleetScaleBench {
             r.append(String.format(Locale.ROOT, "CPU: whole JVM %.2f cores (also runs the Kafka broker and this benchmark's reader);"
                             + " poll threads %.2f cores = %.0f us per poll%n", processCores, pollCpu / 1e9 / seconds,
                     pollCpu / 1e3 / Math.max(1, polls)));
-            long user = pollTicks[0] - pollTicksBefore[0];
-            long system = pollTicks[1] - pollTicksBefore[1];
-            r.append(String.format(Locale.ROOT, "poll threads' CPU in user / kernel mode: %.0f / %.0f us per poll"
-                            + " (the kernel's share: loopback TCP to the servers, waking and parking threads)%n",
-                    user * 1e4 / Math.max(1, polls), system * 1e4 / Math.max(1, polls)));
+            r.append("CPU in user / kernel mode, us per status (the kernel's share: loopback TCP, waking and parking threads,"
+                    + " which no Java profiler sees): ").append(TICKED.entrySet().stream().map(g -> {
+                        long[] before = ticksBefore.getOrDefault(g.getKey(), new long[2]);
+                        long[] after = ticks.getOrDefault(g.getKey(), new long[2]);
+                        return String.format(Locale.ROOT, "%s %.0f / %.0f", g.getValue(), (after[0] - before[0]) * 1e4 / Math.max(1, polls),
+                                (after[1] - before[1]) * 1e4 / Math.max(1, polls));
+                    }).collect(Collectors.joining(", "))).append('\n');
             r.append("CPU by thread group (cores): ").append(cpu.entrySet().stream()
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                     .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / 1e9 / seconds))
@@ -362,11 +365,25 @@ class FleetScaleBench {
     }
 
     /**
-     * utime and stime, in clock ticks (1/100 s), summed over this JVM's live threads named poll-*:
-     * how much of the poll threads' CPU is the kernel's, which no Java profiler sees.
+     * The thread groups whose user and kernel time are reported, by the start of their threads' names as
+     * the kernel keeps them (15 characters at most), and what the report calls them.
      */
-    private static long[] pollThreadTicks() throws IOException {
-        long[] ticks = new long[2];
+    private static final Map<String, String> TICKED = new LinkedHashMap<>();
+
+    static {
+        TICKED.put("poll-", "poll threads");
+        TICKED.put("vert.x-eventloo", "event loop");
+        TICKED.put("smallrye-kafka-", "the connector's consumer and producer threads");
+        TICKED.put("kafka-producer-", "producers' network threads");
+        TICKED.put("status-sender", "status sender");
+    }
+
+    /**
+     * utime and stime, in clock ticks (1/100 s), summed over this JVM's live threads of each group of
+     * {@link #TICKED}: how much of their CPU is the kernel's.
+     */
+    private static Map<String, long[]> threadTicks() throws IOException {
+        Map<String, long[]> ticks = new HashMap<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 String stat;
@@ -376,10 +393,13 @@ class FleetScaleBench {
                     continue; // the thread ended while listed
                 }
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (comm.startsWith("poll-")) {
-                    String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-                    ticks[0] += Long.parseLong(f[11]);
-                    ticks[1] += Long.parseLong(f[12]);
+                for (String prefix : TICKED.keySet()) {
+                    if (comm.startsWith(prefix)) {
+                        String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+                        long[] t = ticks.computeIfAbsent(prefix, k -> new long[2]);
+                        t[0] += Long.parseLong(f[11]);
+                        t[1] += Long.parseLong(f[12]);
+                    }
                 }
             }
         }
