@@ -1,6 +1,7 @@
 package io.replsentinel.poll;
 
 import io.micrometer.core.instrument.Counter;
+import io.replsentinel.alerting.Backoff;
 import io.replsentinel.binlog.ServerIdRegistry;
 import io.replsentinel.event.EventMessages;
 import io.replsentinel.event.ReplicationStatus;
@@ -56,6 +57,9 @@ public class StatusPublisher {
     static final String BUFFER_FULL = "buffer_full";
     /** Reason of a status the producer gave up on (its delivery timeout passed, or the broker refused it). */
     static final String WRITE_FAILED = "write_failed";
+    /** The pauses before a failed status producer is built again: the first, and the longest. */
+    private static final Duration RETRY_FIRST = Duration.ofMillis(500);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(30);
     /** How long a stopping service waits for what was handed over to be sent, and then for the broker's acks. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -131,10 +135,18 @@ public class StatusPublisher {
         return true;
     }
 
+    /**
+     * The sending thread. A producer that cannot be built (the broker's name does not resolve yet,
+     * a setting the client refuses) or that is left in a fatal state drops the batch in hand
+     * ({@value #WRITE_FAILED}) and is built again after a pause ({@link Backoff}); the thread goes
+     * on until the service stops, so that a broker reachable again is written to again.
+     */
     private void send() {
         List<Outgoing> batch = new ArrayList<>();
-        try {
-            while (!closed || !queue.isEmpty()) {
+        Backoff backoff = new Backoff(RETRY_FIRST, RETRY_MAX);
+        while (!closed || !queue.isEmpty()) {
+            int handed = 0; // records of the batch the producer took: their callbacks count them
+            try {
                 Outgoing first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -144,32 +156,81 @@ public class StatusPublisher {
                 KafkaProducer<String, byte[]> p = producer();
                 for (Outgoing out : batch) {
                     p.send(new ProducerRecord<>(topic, null, out.key(), out.value(),
-                            EventMessages.cloudEventHeaders(EventMessages.TYPE_STATUS, out.subject(), out.time())), (meta, e) -> {
-                        if (e == null) {
-                            acked.increment();
-                            if (failing.getAndSet(false)) {
-                                LOG.infof("Statuses are written to %s again", topic);
-                            }
-                        } else {
-                            droppedFailed.increment();
-                            if (!failing.getAndSet(true)) {
-                                LOG.errorf("The status of %s was not written to %s, nor are the next ones until this says otherwise: %s",
-                                        out.subject(), topic, e.toString());
-                            }
-                        }
-                    });
+                            EventMessages.cloudEventHeaders(EventMessages.TYPE_STATUS, out.subject(), out.time())),
+                            (meta, e) -> written(out, e));
+                    handed++;
                 }
                 batch.clear();
+                if (backoff.failuresInARow() > 0) {
+                    LOG.infof("The status producer works again after %d failure(s) in %d s", backoff.failuresInARow(),
+                            backoff.failingFor().toSeconds());
+                    backoff.reset();
+                }
                 if (!closed) {
                     Thread.sleep(GATHER.toMillis());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    // the producer closed under it: the service is stopping
+                    LOG.debugf("The status sender stops; %d statuses were not written: %s", batch.size() + queue.size(), e);
+                    return;
+                }
+                droppedFailed.increment(batch.size() - handed);
+                batch.clear();
+                discardProducer();
+                Duration pause = backoff.next();
+                if (backoff.warnNow()) {
+                    LOG.errorf("The status producer failed%s: statuses are dropped until it works again, next attempt in %d ms: %s",
+                            backoff.failuresInARow() == 1 ? "" : String.format(" (%d times in a row, for %d s)",
+                                    backoff.failuresInARow(), backoff.failingFor().toSeconds()), pause.toMillis(), causes(e));
+                }
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // the producer is closed under it (the service stopping) or cannot be built
-            LOG.errorf(e, "The status sender stopped; %d statuses were not written", batch.size() + queue.size());
-            closed = true;
+        }
+    }
+
+    /** A failure and what caused it, down to the first cause ("Failed to construct kafka producer" says little alone). */
+    private static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            text.append(": ").append(c);
+        }
+        return text.toString();
+    }
+
+    /** A record's outcome: acked, or given up on by the producer. */
+    private void written(Outgoing out, Exception e) {
+        if (e == null) {
+            acked.increment();
+            if (failing.getAndSet(false)) {
+                LOG.infof("Statuses are written to %s again", topic);
+            }
+        } else {
+            droppedFailed.increment();
+            if (!failing.getAndSet(true)) {
+                LOG.errorf("The status of %s was not written to %s, nor are the next ones until this says otherwise: %s",
+                        out.subject(), topic, e.toString());
+            }
+        }
+    }
+
+    /** Closes a producer that failed, without waiting: the next batch builds a new one. */
+    private synchronized void discardProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debugf("Closing the failed status producer: %s", e);
+            }
+            producer = null;
         }
     }
 
