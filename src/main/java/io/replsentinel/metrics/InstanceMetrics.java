@@ -109,7 +109,7 @@ public class InstanceMetrics {
         }
         Tags info = o.instance.and("flavor", labels[0], "version", labels[1], "server_id", labels[2],
                 "server_uuid", labels[3], "role", labels[4]);
-        if (previous != null && !previous.equals(info)) {
+        if (previous != null) { // a label changed, so its tags did
             remove(o, new SeriesKey("mysql_instance_info", previous));
         }
         register(o, "mysql_instance_info", info, 1).set(1);

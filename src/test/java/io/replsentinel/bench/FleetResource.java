@@ -151,17 +151,13 @@ abstract class FleetResource implements QuarkusTestResourceLifecycleManager {
             cluster(config, shape.hungPrefix() + i, address(shape.hungBlock(), i), hung.port());
         }
         if (shape.refusing() > 0) {
-            int closedPort = closedPort();
+            int closedPort = LabCommand.freePort(); // nobody listens on it: connections to it are refused
             for (int i = 0; i < shape.refusing(); i++) {
                 cluster(config, shape.refusingPrefix() + i, address(shape.hungBlock() + 1, i), closedPort);
             }
         }
         config.putAll(settings());
         return config;
-    }
-
-    private static int closedPort() {
-        return LabCommand.freePort(); // nobody listens on it: connections to it are refused
     }
 
     private static void cluster(Map<String, String> config, String name, String host, int port) {

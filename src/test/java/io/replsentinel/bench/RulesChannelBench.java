@@ -25,8 +25,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,10 +188,7 @@ class RulesChannelBench {
      * instance on a loopback address of its own and a port nobody listens on, polled once an hour.
      */
     private static Path inventory(Path work) throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort(); // closed again at once: nobody listens on it
-        }
+        int port = LabCommand.freePort(); // nobody listens on it
         StringBuilder yaml = new StringBuilder("sentinel:\n  poll:\n    interval: 1h\n  clusters:\n");
         for (int k = 0; k < CLUSTERS; k++) {
             yaml.append("    ").append(Fleet.clusterName(k)).append(":\n      user: bench\n      instances:\n")
@@ -226,7 +221,7 @@ class RulesChannelBench {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_CONFIG_LOCATIONS", inventory.toString());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(LabCommand.freePort()));
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("SENTINEL_BINLOG_ENABLED", "false");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -376,10 +371,6 @@ class RulesChannelBench {
 
     private static Admin admin(String bootstrap) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    }
-
-    private static int freePort() throws IOException {
-        return LabCommand.freePort();
     }
 
     private static void deleteQuietly(Path dir) {

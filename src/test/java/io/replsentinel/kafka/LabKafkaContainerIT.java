@@ -28,7 +28,7 @@ class LabKafkaContainerIT {
     @Test
     void kafkaContainerOnLocalImage_carriesRecordsAndKeepsThemAcrossDockerStopAndStart() throws IOException {
         Assumptions.assumeTrue(DockerEngine.canRun(), "no Docker engine can run here (needs Linux and root)");
-        int port = freePort();
+        int port = LabCommand.freePort();
         try (KafkaContainer kafka = LabKafkaContainer.onFixedPort(port)) {
             long t0 = System.nanoTime();
             kafka.start();
@@ -57,9 +57,5 @@ class LabKafkaContainerIT {
                         .as("the record written before the restart").isEqualTo("{\"n\":1}");
             }
         }
-    }
-
-    private static int freePort() throws IOException {
-        return LabCommand.freePort();
     }
 }

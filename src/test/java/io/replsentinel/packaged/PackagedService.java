@@ -126,7 +126,7 @@ final class PackagedService implements AutoCloseable {
         return r.body();
     }
 
-    static int freePort() throws IOException {
+    static int freePort() {
         return LabCommand.freePort();
     }
 

@@ -75,7 +75,7 @@ class SandboxIT {
 
     @Test
     void upBreakRepairDown_showsARealAlertWithinSeconds_andLeavesNothingRunning() throws Exception {
-        int port = freePort();
+        int port = LabCommand.freePort();
         List<Long> started = List.of();
         try {
             Run up = sandbox(Duration.ofMinutes(15), "up", "--flavor", "mariadb", "--port", Integer.toString(port));
@@ -116,9 +116,5 @@ class SandboxIT {
         }
         assertThat(DIR.resolve("sandbox.pid")).doesNotExist();
         assertThat(sandbox(Duration.ofSeconds(30), "status").exit()).isNotZero();
-    }
-
-    private static int freePort() throws IOException {
-        return LabCommand.freePort();
     }
 }
