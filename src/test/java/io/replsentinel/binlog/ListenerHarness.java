@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +36,8 @@ public final class ListenerHarness implements AutoCloseable {
     private final ScheduledExecutorService supervisor = Executors.newScheduledThreadPool(2);
     private final ServerIdAllocator allocator = new ServerIdAllocator(4200000000L, 4200009999L);
     private final ServerIdRegistry registry = new ServerIdRegistry();
-    private final List<BinlogListener> listeners = new ArrayList<>();
+    /** Copied on write: the supervisor walks it every second while a test adds listeners. */
+    private final List<BinlogListener> listeners = new CopyOnWriteArrayList<>();
     private final Path dir;
     private final boolean ownDir;
     private final long fallingBehindBytes;
@@ -71,7 +71,14 @@ public final class ListenerHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        supervisor.scheduleWithFixedDelay(() -> listeners.forEach(BinlogListener::check), 1, 1, TimeUnit.SECONDS);
+        // a periodic task that throws is never run again: one listener's failed check must not end the others'
+        supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
+            try {
+                l.check();
+            } catch (RuntimeException e) {
+                e.printStackTrace();
+            }
+        }), 1, 1, TimeUnit.SECONDS);
     }
 
     static WatchedInstance watched(DbServer server, String user, String password) {
