@@ -101,13 +101,13 @@ final class BinlogListener implements AutoCloseable {
         if (closing) {
             return;
         }
-        Preflight.Result pre = Preflight.check(instance, ctx.jdbcOptions(), 2000);
-        if (pre.down().isPresent()) {
-            failed(pre.down().get());
-            return;
-        }
-        flavor = pre.flavor();
         try {
+            Preflight.Result pre = Preflight.check(instance, ctx.jdbcOptions(), 2000);
+            if (pre.down().isPresent()) {
+                failed(pre.down().get());
+                return;
+            }
+            flavor = pre.flavor();
             if (serverId == null) {
                 ctx.registry().awaitPolled(ctx.clusterInstances(), ctx.settings().serverIdWait());
                 serverId = ctx.allocator().allocate(ctx.registry().seen());
@@ -333,9 +333,16 @@ final class BinlogListener implements AutoCloseable {
         }
         lastPublished = now;
         Long lag = lastCommit == null ? null : Math.max(0, Duration.between(lastCommit, now).toMillis());
-        ctx.states().accept(new BinlogListenerState(BinlogListenerState.SCHEMA_VERSION, instance.cluster(), instance.id(),
-                state, down == null ? null : down.cause(), down == null ? null : down.message(), serverId, since, now,
-                lag, transactions, ++sequence));
+        BinlogListenerState published = new BinlogListenerState(BinlogListenerState.SCHEMA_VERSION, instance.cluster(),
+                instance.id(), state, down == null ? null : down.cause(), down == null ? null : down.message(), serverId,
+                since, now, lag, transactions, ++sequence);
+        try {
+            ctx.states().accept(published);
+        } catch (RuntimeException e) {
+            // a full or stopping channel: the next state says the same, and the listener's own restarts
+            // and checks, which run after this, must go on
+            LOG.warnf("The state of the binlog listener on %s was not published: %s", instance, e.getMessage());
+        }
     }
 
     synchronized String state() {

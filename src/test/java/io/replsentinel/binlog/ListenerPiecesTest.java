@@ -1,12 +1,31 @@
 package io.replsentinel.binlog;
 
+import io.replsentinel.event.BinlogListenerState;
+import io.replsentinel.inventory.Secret;
+import io.replsentinel.inventory.WatchedInstance;
+import io.replsentinel.lab.LabCommand;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The listener's small parts: server_id allocation, tagged-GTID detection, failure causes. */
 class ListenerPiecesTest {
@@ -47,5 +66,50 @@ class ListenerPiecesTest {
                 .as("a table the account may not read").isEqualTo("privileges");
         assertThat(ListenerDown.classify("Communications link failure", new java.net.ConnectException("refused")).cause())
                 .isEqualTo(ListenerDown.CONNECTION);
+    }
+
+    /**
+     * A server that hangs up on every login, and a states channel that refuses each down state (full,
+     * or stopping): the listener still tries again and again, rather than its retries ending with the
+     * first state it could not publish.
+     */
+    @Test
+    void downStateNotPublished_listenerStillTriesAgain() throws Exception {
+        AtomicInteger logins = new AtomicInteger();
+        List<BinlogListenerState> refused = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService supervisor = Executors.newScheduledThreadPool(2);
+        try (ServerSocket hangsUp = new ServerSocket(LabCommand.freePort(), 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!hangsUp.isClosed()) {
+                    try (Socket s = hangsUp.accept()) {
+                        logins.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "hangs-up");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            BinlogListener.Context ctx = new BinlogListener.Context(
+                    new TestSettings(Files.createTempDirectory("listener-retries"), Duration.ZERO),
+                    new ServerIdAllocator(4200000000L, 4200009999L), new ServerIdRegistry(), Set.of(),
+                    ListenerHarness.JDBC, e -> { }, state -> {
+                        if (state.down()) {
+                            refused.add(state);
+                            throw new IllegalStateException("the channel is full");
+                        }
+                    }, supervisor, Clock.systemUTC());
+            BinlogListener listener = new BinlogListener(new WatchedInstance("retries", "127.0.0.1", hangsUp.getLocalPort(),
+                    "sentinel", new Secret("x"), Optional.empty(), Map.of(), false), ctx);
+            listener.start();
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> logins.get() >= 3);
+                assertThat(refused).isNotEmpty().allSatisfy(s -> assertThat(s.cause()).isEqualTo(ListenerDown.CONNECTION));
+            } finally {
+                listener.close();
+            }
+        } finally {
+            supervisor.shutdownNow();
+        }
     }
 }
