@@ -79,6 +79,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param port    client port on 127.0.0.1; 0 picks a free one
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(dataDir, port);
+            } catch (RuntimeException e) {
+                // a port found free was taken before the broker bound it (any other socket's bind(0),
+                // or a connection's local port): pick again, a few times
+                if (attempt == BIND_ATTEMPTS || !causedBy(e, java.net.BindException.class)) {
+                    throw e;
+                }
+                LOG.debugf("Embedded Kafka broker could not bind a port it picked (%s): picking again", e.getMessage());
+            }
+        }
+    }
+
+    /** How many times a start picks its ports anew when one of them was taken before the broker bound it. */
+    private static final int BIND_ATTEMPTS = 3;
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static EmbeddedKafkaBroker startOnce(Path dataDir, int port) {
         quietKafkaLogging();
         long started = System.nanoTime();
         Path dir = dataDir.toAbsolutePath().normalize();
