@@ -101,7 +101,7 @@ class AlertStateRebalanceTest {
                 members.add(member);
                 member.subscribe(List.of(STATUS));
                 // cooperative: the service revokes in one rebalance, the newcomer is assigned in the next
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                await().pollInSameThread().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                         .until(() -> pollAll(members).stream().allMatch(m -> !m.assignment().isEmpty()));
                 moved.clear();
                 members.forEach(m -> m.assignment().forEach(tp -> moved.add(tp.partition())));
@@ -114,7 +114,7 @@ class AlertStateRebalanceTest {
             Alert firing = before.get(away);
 
             // revoked: this node forgot the cluster's alert state, yet its API shows the alert, from the state topic
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            await().pollInSameThread().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 pollAll(members);
                 assertThat(states.firing(away.cluster())).as("alerts this node evaluates for %s", away.cluster()).isEmpty();
                 assertThat(firingInApi(firing.fingerprint())).as("the fleet-wide API").isPresent();

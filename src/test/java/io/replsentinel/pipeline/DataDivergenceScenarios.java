@@ -253,7 +253,8 @@ abstract class DataDivergenceScenarios {
             List<ConsumerRecord<String, String>> seen = alerts.during(window.plusSeconds(5));
             writer.join();
             assertThat(failure.get()).isNull();
-            assertThat(written.get()).as("writes while checking").isGreaterThan(150);
+            // at most 500 at one write per 40 ms; 100 is steady writing still, on a loaded machine too
+            assertThat(written.get()).as("writes while checking").isGreaterThan(100);
             assertThat(seen.stream().map(KafkaTestClient::json)
                     .filter(a -> a.path("labels").path("alertname").asText().equals(DATA_DIVERGENCE))
                     .filter(a -> a.path("labels").path("cluster").asText().equals(cluster())).toList())

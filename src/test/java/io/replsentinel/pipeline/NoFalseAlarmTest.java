@@ -83,7 +83,9 @@ class NoFalseAlarmTest {
         }
 
         assertThat(writeFailure.get()).as("writes on the sources").isNull();
-        assertThat(written.get()).as("rows written").isGreaterThan(2 * 75);
+        // at least half the nominal rate (three a second on each of the two sources): steady writes, on a
+        // loaded machine too, where each insert's own login can take a few hundred milliseconds
+        assertThat(written.get()).as("rows written").isGreaterThan(2 * 45);
         List<String> ours = records.stream().map(KafkaTestClient::json)
                 .filter(a -> CLUSTERS.contains(a.path("labels").path("cluster").asText()))
                 .map(JsonNode::toString).toList();

@@ -48,10 +48,8 @@ class RefusedLoginTest {
     @Test
     void aServerThatKeepsRefusing_isReportedTheSameOnEveryPoll_andOneListeningAgainIsNotReadAsRefusing() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 50, loopback)) {
-            port = free.getLocalPort(); // free once closed: connections to it are refused
-        }
+        // below the ephemeral range and never handed out twice: no other bind(0) takes it meanwhile
+        int port = io.replsentinel.lab.LabCommand.freePort();
         WatchedInstance instance = new WatchedInstance("refusing", "127.0.0.1", port, "monitor", new Secret("pw"),
                 Optional.of("primary"), Map.of(), false);
         try (InstancePoller poller = new InstancePoller(instance, POLL, new ConnectionSettings(POLL),

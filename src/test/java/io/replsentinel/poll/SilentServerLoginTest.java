@@ -78,17 +78,19 @@ class SilentServerLoginTest {
                     Faults.signal(server, "STOP");
                     // the kept connection's poll times out at its deadline and the connection is aborted
                     await().atMost(Duration.ofSeconds(10)).until(() -> timedOut(latest(kafka)));
-                    int statusesAtTimeout = statuses(kafka).size();
+                    // a tick may still find the aborted poll inside the driver and say so: that status is
+                    // about the poll already reported, not one of the logins below
+                    int statusesAtTimeout = asked(kafka).size();
                     double shed = shedForLogin();
                     // its next polls must log in: paced, they find no slot and are shed, not reported
                     await().atMost(Duration.ofSeconds(10)).until(() -> shedForLogin() >= shed + 3);
-                    assertThat(statuses(kafka)).as("no status while its paced logins wait for a slot")
+                    assertThat(asked(kafka)).as("no status of a poll that asked while its paced logins wait for a slot")
                             .hasSize(statusesAtTimeout);
 
                     slots.release(maxConcurrentLogins);
                     held = false;
                     // through a slot it logs in, and the silent server lets that login time out
-                    await().atMost(Duration.ofSeconds(10)).until(() -> statuses(kafka).size() > statusesAtTimeout);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> asked(kafka).size() > statusesAtTimeout);
                     await().atMost(Duration.ofSeconds(10)).until(() -> timedOut(latest(kafka)));
 
                     slots.acquire(maxConcurrentLogins);
@@ -126,6 +128,13 @@ class SilentServerLoginTest {
     /** A poll reported at its own deadline, as a poll that asked the server does. */
     private static boolean deadlinePassed(JsonNode status) {
         return timedOut(status) && status.path("error").path("message").asText().startsWith("no answer within");
+    }
+
+    /** The statuses of polls that asked the server: all but a tick's "still waiting" for a poll already reported. */
+    private static List<JsonNode> asked(KafkaTestClient kafka) {
+        return statuses(kafka).stream()
+                .filter(s -> !s.path("error").path("message").asText().startsWith("the previous poll is still waiting"))
+                .toList();
     }
 
     private static JsonNode latest(KafkaTestClient kafka) {
