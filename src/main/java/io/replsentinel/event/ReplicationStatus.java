@@ -13,8 +13,9 @@ import java.util.Map;
  * @param labels       the instance's free labels from the inventory, copied onto its alerts
  * @param gtidBinlogState MariaDB's {@code gtid_binlog_state}: the last GTID per domain and server id,
  *                     where an errant write shows even when {@code gtid_strict_mode} is off
- * @param binlogDumpThreads replicas streaming from this server now ({@code Binlog Dump} threads);
- *                     more than {@code replicas} lists means two replicas share a server_id
+ * @param binlogDumpThreads replicas streaming from this server ({@code Binlog Dump} threads), counted
+ *                     every {@code sentinel.poll.dump-thread-interval}; more than {@code replicas}
+ *                     lists means two replicas share a server_id
  * @param addresses    the addresses the instance's host name resolves to, to match replicas' sources
  * @param sequence     per instance, increasing with every poll of one poller: the engine orders an
  *                     instance's statuses by it, never by wall-clock time (0 from pollers that predate it)

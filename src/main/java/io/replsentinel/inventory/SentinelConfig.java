@@ -175,6 +175,16 @@ public interface SentinelConfig {
         Duration privilegeRecheck();
 
         /**
+         * How often a poll also counts the server's Binlog Dump threads ({@code binlogDumpThreads},
+         * set against the replicas it lists in a server_id clash's evidence). The rest of a poll reads
+         * variables, which cost the server next to nothing; the processlist costs it a walk over
+         * every connection under its thread-list lock, more the more clients it has. Statuses in
+         * between carry the last count; a fresh login counts again. {@code 0}: on every poll.
+         */
+        @WithDefault("10s")
+        Duration dumpThreadInterval();
+
+        /**
          * Lets Connector/J fetch the server's RSA public key to send a {@code caching_sha2_password}
          * password without TLS. Off: a man in the middle could hand the poller its own key and read the
          * password. Needed only with {@code tls.mode=DISABLED} (or a server without TLS) and MySQL's

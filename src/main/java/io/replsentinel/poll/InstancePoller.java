@@ -68,6 +68,12 @@ final class InstancePoller implements AutoCloseable {
      */
     private PollError refused;
     private String refusedReason;
+    /**
+     * The Binlog Dump threads last counted ({@code sentinel.poll.dump-thread-interval}) and when;
+     * null: not on this connection yet. Owned by the worker of the poll in flight.
+     */
+    private Integer dumpThreads;
+    private Instant dumpThreadsCountedAt;
 
     InstancePoller(WatchedInstance instance, SentinelConfig.Poll settings, ConnectionSettings connectionSettings,
                    SentinelConfig.Heartbeat heartbeat, java.util.function.Supplier<PollerIdentity> identity, Clock clock, ExecutorService workers,
@@ -218,11 +224,16 @@ final class InstancePoller implements AutoCloseable {
     private ReplicationStatus.Builder attempt(Instant observedAt, long start) {
         try {
             Connection c = connection();
-            InstanceReader.Reading reading = reader.read(c);
+            boolean countDumpThreads = dumpThreadsCountedAt == null
+                    || Duration.between(dumpThreadsCountedAt, observedAt).compareTo(settings.dumpThreadInterval()) >= 0;
+            InstanceReader.Reading reading = reader.read(c, countDumpThreads);
             Row vars = reading.variables();
+            if (countDumpThreads) {
+                dumpThreads = vars.intOrZero("dump_threads");
+                dumpThreadsCountedAt = observedAt;
+            }
             List<ChannelStatus> channels = reading.channels().stream().map(SourceResolver::resolve).toList();
             List<ReplicaHost> replicas = reading.replicas();
-            int dumpThreads = vars.intOrZero("dump_threads");
             Boolean readOnly = flag(vars.text("read_only"));
             Long heartbeatLag = heartbeat == null ? null : heartbeat.beatOrMeasure(c, readOnly, channels, reader);
             List<DeniedCapability> denied = reader.denied();
@@ -345,6 +356,7 @@ final class InstancePoller implements AutoCloseable {
         reader = new InstanceReader(Dialect.of(version), account);
         refused = null;
         refusedReason = null;
+        dumpThreadsCountedAt = null; // a restarted server, or another one behind the address: count again
         connectedAt = clock.instant();
         connection = c;
         return c;

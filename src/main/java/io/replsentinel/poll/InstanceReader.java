@@ -58,11 +58,21 @@ final class InstanceReader {
         }
     }
 
-    /** Each dialect's batch (by ordinal); and the same once SHOW REPLICAS was denied on a connection. */
-    private static final List<Batch> BATCH = Arrays.stream(Dialect.values())
-            .map(d -> new Batch(List.of(d.variablesSql(), d.replicaStatusSql(), d.replicaHostsSql()))).toList();
-    private static final List<Batch> BATCH_WITHOUT_HOSTS = Arrays.stream(Dialect.values())
-            .map(d -> new Batch(List.of(d.variablesSql(), d.replicaStatusSql()))).toList();
+    /**
+     * Each dialect's batch (by ordinal), by {@link #variant}: with or without the dump thread count,
+     * with SHOW REPLICAS or without it once it was denied on a connection.
+     */
+    private static final List<List<Batch>> BATCHES = Arrays.stream(Dialect.values())
+            .map(d -> java.util.stream.IntStream.range(0, 4).mapToObj(v -> {
+                boolean dumpThreads = (v & 1) != 0;
+                boolean hosts = (v & 2) == 0;
+                return new Batch(hosts ? List.of(d.variablesSql(dumpThreads), d.replicaStatusSql(), d.replicaHostsSql())
+                        : List.of(d.variablesSql(dumpThreads), d.replicaStatusSql()));
+            }).toList()).toList();
+
+    private static int variant(boolean dumpThreads, boolean hosts) {
+        return (dumpThreads ? 1 : 0) | (hosts ? 0 : 2);
+    }
 
     private static final DateTimeFormatter PS_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
@@ -99,10 +109,11 @@ final class InstanceReader {
      * error there does not say which statement the server refused (Connector/J drops the earlier
      * results when a later statement fails), so that poll asks one statement at a time, which
      * denies the optional one or fails on a required one exactly as before; once SHOW REPLICAS is
-     * denied, the round trip leaves it out.
+     * denied, the round trip leaves it out. With {@code dumpThreads} the variables row also counts
+     * the Binlog Dump threads ({@code dump_threads}).
      */
-    Reading read(Connection c) throws SQLException {
-        List<List<Row>> results = batched(c) ? batch(c) : null;
+    Reading read(Connection c, boolean dumpThreads) throws SQLException {
+        List<List<Row>> results = batched(c) ? batch(c, dumpThreads) : null;
         Row variables;
         List<Row> statusRows;
         List<Row> hostRows;
@@ -111,7 +122,7 @@ final class InstanceReader {
             statusRows = results.get(1);
             hostRows = results.size() > 2 ? results.get(2) : List.of();
         } else {
-            variables = first(query(c, dialect.variablesSql()));
+            variables = first(query(c, dialect.variablesSql(dumpThreads)));
             statusRows = query(c, dialect.replicaStatusSql());
             hostRows = optional(c, Capability.REPLICA_HOSTS, dialect.replicaHostsSql());
         }
@@ -127,8 +138,9 @@ final class InstanceReader {
     }
 
     /** The results of the batched statements in order, or null when a privilege error asks for them one by one. */
-    private List<List<Row>> batch(Connection c) throws SQLException {
-        Batch batch = (denied.containsKey(Capability.REPLICA_HOSTS) ? BATCH_WITHOUT_HOSTS : BATCH).get(dialect.ordinal());
+    private List<List<Row>> batch(Connection c, boolean dumpThreads) throws SQLException {
+        Batch batch = BATCHES.get(dialect.ordinal())
+                .get(variant(dumpThreads, !denied.containsKey(Capability.REPLICA_HOSTS)));
         PreparedStatement ps = prepared(c, batch.sql());
         List<List<Row>> results = new ArrayList<>(batch.statements().size());
         try {

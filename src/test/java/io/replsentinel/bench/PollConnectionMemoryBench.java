@@ -198,7 +198,7 @@ class PollConnectionMemoryBench {
             }
         }
         Dialect d = s.flavor() == Flavor.MYSQL ? Dialect.MYSQL : Dialect.MARIADB;
-        List<String> sqls = List.of(d.variablesSql(), d.replicaStatusSql(), d.replicaHostsSql());
+        List<String> sqls = List.of(d.variablesSql(true), d.replicaStatusSql(), d.replicaHostsSql());
         Map<String, PreparedStatement> statements = new HashMap<>();
         return new Kept() {
             @Override

@@ -135,6 +135,11 @@ class MonitoringConnectionSecurityTest {
         }
 
         @Override
+        public Duration dumpThreadInterval() {
+            return Duration.ofSeconds(10);
+        }
+
+        @Override
         public boolean allowPublicKeyRetrieval() {
             return keyRetrieval;
         }

@@ -66,6 +66,48 @@ class OneRoundTripPollTest {
         deniedReplicaList(Lab.mariadb(), "REPLICATION MASTER ADMIN", "SHOW REPLICA HOSTS");
     }
 
+    @Test
+    void mysqlSource_countsItsDumpThreadsOnceAnInterval_statusesInBetweenCarryTheCount_aFreshLoginCountsAgain() throws Exception {
+        assertDumpThreadsCountedOnceAnInterval(Lab.mysql().source());
+    }
+
+    @Test
+    void mariadbSource_countsItsDumpThreadsOnceAnInterval_statusesInBetweenCarryTheCount_aFreshLoginCountsAgain() throws Exception {
+        assertDumpThreadsCountedOnceAnInterval(Lab.mariadb().source());
+    }
+
+    /**
+     * The processlist walk, the one costly read of a poll, is sent on a connection's first poll and
+     * then once every {@code sentinel.poll.dump-thread-interval} (10 s) of the polls' own times;
+     * every status in between says the count last read.
+     */
+    private static void assertDumpThreadsCountedOnceAnInterval(DbServer source) throws Exception {
+        Instant t0 = Instant.now();
+        try (Polls polls = new Polls(source, Topology.MONITOR_USER, Topology.MONITOR_PASSWORD)) {
+            ReplicationStatus first = polls.next(t0);
+            assertThat(polls.lastSent()).as("a connection's first poll").anyMatch(q -> q.contains(PROCESSLIST));
+            assertThat(first.binlogDumpThreads()).as("the source streams to its replica").isGreaterThanOrEqualTo(1);
+            for (long second : new long[] {1, 5, 9}) {
+                ReplicationStatus s = polls.next(t0.plusSeconds(second).plusMillis(999));
+                assertThat(polls.lastSent()).as("poll at +%d s", second).hasSize(1).noneMatch(q -> q.contains(PROCESSLIST));
+                assertThat(s.reachable()).isTrue();
+                assertThat(s.binlogDumpThreads()).as("poll at +%d s", second).isEqualTo(first.binlogDumpThreads());
+            }
+            ReplicationStatus tenth = polls.next(t0.plusSeconds(10));
+            assertThat(polls.lastSent()).as("poll at +10 s").hasSize(1).anyMatch(q -> q.contains(PROCESSLIST));
+            assertThat(tenth.binlogDumpThreads()).isGreaterThanOrEqualTo(1);
+            polls.next(t0.plusSeconds(11));
+            assertThat(polls.lastSent()).as("poll at +11 s").noneMatch(q -> q.contains(PROCESSLIST));
+
+            polls.poller.close(); // the next poll logs in again: the server may have restarted meanwhile
+            ReplicationStatus again = polls.next(t0.plusSeconds(12));
+            assertThat(polls.lastSent()).as("a fresh login's first poll").anyMatch(q -> q.contains(PROCESSLIST));
+            assertThat(again.binlogDumpThreads()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    private static final String PROCESSLIST = "information_schema.PROCESSLIST";
+
     private static void assertOneRequestPerPoll(DbServer replica, String user, String password, String replicaList)
             throws Exception {
         try (Polls polls = new Polls(replica, user, password)) {
@@ -133,6 +175,7 @@ class OneRoundTripPollTest {
         private final ExecutorService workers = Executors.newCachedThreadPool();
         private final CommandTap tap;
         private final InstancePoller poller;
+        private int sentBefore;
 
         Polls(DbServer server, String user, String password) throws IOException {
             tap = new CommandTap(server.host(), server.port());
@@ -145,7 +188,18 @@ class OneRoundTripPollTest {
 
         /** One poll, with no deadline of its own: this proves what a poll sends, not how fast a loaded machine answers. */
         ReplicationStatus next() {
-            return poller.finish(poller.observeNow(Instant.now(), System.nanoTime()));
+            return next(Instant.now());
+        }
+
+        /** One poll, as if observed at {@code observedAt}; what it sent is {@link #lastSent()}. */
+        ReplicationStatus next(Instant observedAt) {
+            sentBefore = tap.queries().size();
+            return poller.finish(poller.observeNow(observedAt, System.nanoTime()));
+        }
+
+        /** The queries the last poll sent. */
+        List<String> lastSent() {
+            return List.copyOf(tap.queries().subList(sentBefore, tap.queries().size()));
         }
 
         @Override
