@@ -122,7 +122,7 @@ final class InstanceReader {
             statusRows = results.get(1);
             hostRows = results.size() > 2 ? results.get(2) : List.of();
         } else {
-            variables = first(query(c, dialect.variablesSql(dumpThreads)));
+            variables = first(dumpThreads ? once(c, dialect.variablesSql(true)) : query(c, dialect.variablesSql(false)));
             statusRows = query(c, dialect.replicaStatusSql());
             hostRows = optional(c, Capability.REPLICA_HOSTS, dialect.replicaHostsSql());
         }
@@ -141,7 +141,9 @@ final class InstanceReader {
     private List<List<Row>> batch(Connection c, boolean dumpThreads) throws SQLException {
         Batch batch = BATCHES.get(dialect.ordinal())
                 .get(variant(dumpThreads, !denied.containsKey(Capability.REPLICA_HOSTS)));
-        PreparedStatement ps = prepared(c, batch.sql());
+        // the batch that counts the dump threads runs once an interval: prepared for that poll only, so
+        // that a kept connection holds one parsed batch, not two
+        PreparedStatement ps = dumpThreads ? c.prepareStatement(batch.sql()) : prepared(c, batch.sql());
         List<List<Row>> results = new ArrayList<>(batch.statements().size());
         try {
             boolean resultSet = ps.execute();
@@ -159,6 +161,10 @@ final class InstanceReader {
                 throw e;
             }
             return null;
+        } finally {
+            if (dumpThreads) {
+                ps.close();
+            }
         }
         return results;
     }
@@ -297,6 +303,13 @@ final class InstanceReader {
 
     private List<Row> query(Connection c, String sql) throws SQLException {
         try (ResultSet rs = prepared(c, sql).executeQuery()) {
+            return Row.all(rs, shapes(sql));
+        }
+    }
+
+    /** {@code sql} prepared for this one query, not kept on the connection. */
+    private static List<Row> once(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             return Row.all(rs, shapes(sql));
         }
     }
