@@ -80,7 +80,7 @@ public class Main {
         if (failure != null) {
             StringBuilder why = new StringBuilder("repl-sentinel could not start:");
             java.util.Set<String> said = new java.util.LinkedHashSet<>();
-            for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            for (Throwable t : Causes.chain(failure)) {
                 if (t.getMessage() != null && said.add(t.getMessage())) {
                     why.append(System.lineSeparator()).append("  ").append(t.getMessage());
                 }
@@ -91,10 +91,7 @@ public class Main {
     }
 
     private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(e);
         return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 

@@ -185,6 +185,20 @@ final class BinlogListener implements AutoCloseable {
         ctx.supervisor().schedule(this::attempt, backoff, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The supervisor's pass, every second: {@link #check()} on each listener. A check that fails is
+     * logged and the others still run; a periodic task that throws is never run again.
+     */
+    static void checkEach(Iterable<BinlogListener> listeners) {
+        for (BinlogListener l : listeners) {
+            try {
+                l.check();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Checking the binlog listener on %s failed", l.instance());
+            }
+        }
+    }
+
     /** Runs on the supervisor every second: is the engine's binlog connection up? */
     synchronized void check() {
         if (closing) {

@@ -122,13 +122,7 @@ public class BinlogListeners {
                 t.setDaemon(true);
                 return t;
             });
-            supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
-                try {
-                    l.check();
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Checking the binlog listener on %s failed", l.instance());
-                }
-            }), 1, 1, TimeUnit.SECONDS);
+            supervisor.scheduleWithFixedDelay(() -> BinlogListener.checkEach(listeners), 1, 1, TimeUnit.SECONDS);
         }
         return supervisor;
     }

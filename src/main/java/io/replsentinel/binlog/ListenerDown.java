@@ -16,15 +16,12 @@ record ListenerDown(String cause, String message) {
     static ListenerDown classify(String message, Throwable error) {
         StringBuilder all = new StringBuilder(message == null ? "" : message);
         boolean numberFormat = false;
-        for (Throwable t = error; t != null; t = t.getCause()) {
+        for (Throwable t : io.replsentinel.Causes.chain(error)) {
             all.append(" | ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
             for (StackTraceElement e : t.getStackTrace()) {
                 if (t instanceof NumberFormatException && e.getClassName().contains("GtidSet")) {
                     numberFormat = true;
                 }
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         String text = all.toString();

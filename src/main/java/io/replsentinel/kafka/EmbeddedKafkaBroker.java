@@ -85,7 +85,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             } catch (RuntimeException e) {
                 // a port found free was taken before the broker bound it (any other socket's bind(0),
                 // or a connection's local port): pick again, a few times
-                if (attempt == BIND_ATTEMPTS || !causedBy(e, java.net.BindException.class)) {
+                if (attempt == BIND_ATTEMPTS || !io.replsentinel.Causes.any(e, java.net.BindException.class)) {
                     throw e;
                 }
                 LOG.debugf("Embedded Kafka broker could not bind a port it picked (%s): picking again", e.getMessage());
@@ -95,15 +95,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** How many times a start picks its ports anew when one of them was taken before the broker bound it. */
     private static final int BIND_ATTEMPTS = 3;
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static EmbeddedKafkaBroker startOnce(Path dataDir, int port) {
         quietKafkaLogging();

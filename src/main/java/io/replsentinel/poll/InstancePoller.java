@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class InstancePoller implements AutoCloseable {
 
+    /** The message of a tick's status while the poll before it, already reported timed out, is still inside the driver. */
+    static final String STILL_WAITING = "the previous poll is still waiting for an answer";
+
     private final WatchedInstance instance;
     private final SentinelConfig.Poll settings;
     private final ConnectionSettings connectionSettings;
@@ -94,8 +97,7 @@ final class InstancePoller implements AutoCloseable {
         if (inFlight != null && !inFlight.isDone()) {
             // an abandoned poll is still inside the driver (a login that has no connection to abort
             // yet ends at the socket timeout): the instance has not answered it, so it still hangs
-            status = unreachable(observedAt, 0, new PollError(PollErrors.TIMEOUT, null,
-                    "the previous poll is still waiting for an answer"));
+            status = stillWaiting(observedAt);
         } else {
             status = bounded(observedAt, start);
         }
@@ -149,8 +151,7 @@ final class InstancePoller implements AutoCloseable {
 
     /** What a tick reports while the poll before it, already reported timed out, is still inside the driver. */
     ReplicationStatus.Builder stillWaiting(Instant observedAt) {
-        return unreachable(observedAt, 0, new PollError(PollErrors.TIMEOUT, null,
-                "the previous poll is still waiting for an answer"));
+        return unreachable(observedAt, 0, new PollError(PollErrors.TIMEOUT, null, STILL_WAITING));
     }
 
     /** Numbers and signs a status: every status of this instance once, in the order they are finished. */
@@ -268,10 +269,7 @@ final class InstancePoller implements AutoCloseable {
 
     /** A login the server refused: kept, with the socket's reason, for {@link #refusedAgain()}. */
     private void rememberRefusal(boolean loggingIn, Throwable e, PollError error) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = io.replsentinel.Causes.root(e);
         boolean refusal = loggingIn && PollErrors.REFUSED.equals(error.errorClass())
                 && root.getClass() == ConnectException.class && root.getMessage() != null;
         refused = refusal ? error : null;

@@ -53,7 +53,7 @@ public final class PollErrors {
         if (errno != null && errno == INSECURE_TRANSPORT) {
             return "the server requires TLS: set sentinel.poll.tls.mode to REQUIRED, VERIFY_CA or VERIFY_IDENTITY";
         }
-        for (Throwable t = error; t != null; t = t.getCause()) {
+        for (Throwable t : io.replsentinel.Causes.chain(error)) {
             String m = t.getMessage() == null ? "" : t.getMessage();
             if (m.contains("Public Key Retrieval is not allowed")) {
                 return "caching_sha2_password without TLS needs the server's RSA key: give the server TLS and keep"
@@ -74,7 +74,7 @@ public final class PollErrors {
         if (errno != null && errno == INSECURE_TRANSPORT) {
             return AUTH;
         }
-        for (Throwable t = error; t != null; t = t.getCause()) {
+        for (Throwable t : io.replsentinel.Causes.chain(error)) {
             if (t.getMessage() != null && t.getMessage().contains("Public Key Retrieval is not allowed")) {
                 return AUTH;
             }
@@ -82,7 +82,7 @@ public final class PollErrors {
         if (errno != null && PRIVILEGE_ERRORS.contains(errno)) {
             return PRIVILEGES;
         }
-        for (Throwable t = error; t != null; t = t.getCause()) {
+        for (Throwable t : io.replsentinel.Causes.chain(error)) {
             if (t instanceof SocketTimeoutException || t instanceof SQLTimeoutException) {
                 return TIMEOUT;
             }
@@ -104,10 +104,7 @@ public final class PollErrors {
         }
         int newline = m.indexOf('\n');
         String first = newline < 0 ? m : m.substring(0, newline);
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = io.replsentinel.Causes.root(error);
         if (root != error && root.getMessage() != null && !first.contains(root.getMessage())) {
             // "Communications link failure" alone does not say what failed: the socket's reason does
             first = first + ": " + root.getMessage();

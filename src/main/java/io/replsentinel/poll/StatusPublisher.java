@@ -199,11 +199,8 @@ public class StatusPublisher {
 
     /** A failure and what caused it, down to the first cause ("Failed to construct kafka producer" says little alone). */
     private static String causes(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e));
-        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            text.append(": ").append(c);
-        }
-        return text.toString();
+        return io.replsentinel.Causes.chain(e).stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(": "));
     }
 
     /** A record's outcome: acked, or given up on by the producer. */

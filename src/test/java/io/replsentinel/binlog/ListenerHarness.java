@@ -71,14 +71,7 @@ public final class ListenerHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // a periodic task that throws is never run again: one listener's failed check must not end the others'
-        supervisor.scheduleWithFixedDelay(() -> listeners.forEach(l -> {
-            try {
-                l.check();
-            } catch (RuntimeException e) {
-                e.printStackTrace();
-            }
-        }), 1, 1, TimeUnit.SECONDS);
+        supervisor.scheduleWithFixedDelay(() -> BinlogListener.checkEach(listeners), 1, 1, TimeUnit.SECONDS);
     }
 
     static WatchedInstance watched(DbServer server, String user, String password) {

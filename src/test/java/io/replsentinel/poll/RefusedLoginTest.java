@@ -6,6 +6,7 @@ import io.replsentinel.event.ReplicationStatus;
 import io.replsentinel.inventory.Secret;
 import io.replsentinel.inventory.SentinelConfig;
 import io.replsentinel.inventory.WatchedInstance;
+import io.replsentinel.lab.LabCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class RefusedLoginTest {
     void aServerThatKeepsRefusing_isReportedTheSameOnEveryPoll_andOneListeningAgainIsNotReadAsRefusing() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         // below the ephemeral range and never handed out twice: no other bind(0) takes it meanwhile
-        int port = io.replsentinel.lab.LabCommand.freePort();
+        int port = LabCommand.freePort();
         WatchedInstance instance = new WatchedInstance("refusing", "127.0.0.1", port, "monitor", new Secret("pw"),
                 Optional.of("primary"), Map.of(), false);
         try (InstancePoller poller = new InstancePoller(instance, POLL, new ConnectionSettings(POLL),
