@@ -48,12 +48,16 @@ public class ServerIdRegistry {
      */
     public void record(String cluster, String instance, Set<Long> ids, boolean reachable) {
         String key = cluster + "/" + instance;
-        if (reachable || !byInstance.containsKey(key)) {
+        Set<Long> known = byInstance.get(key);
+        if (known == null || reachable && !known.equals(ids)) {
             byInstance.put(key, Set.copyOf(ids));
         }
-        synchronized (this) {
-            polled.add(key);
-            notifyAll();
+        // every polling thread passes here on every poll: only an instance's first poll takes the lock
+        // that wakes a waiting awaitPolled, which checks under it
+        if (polled.add(key)) {
+            synchronized (this) {
+                notifyAll();
+            }
         }
     }
 
