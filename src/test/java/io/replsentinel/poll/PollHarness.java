@@ -11,6 +11,7 @@ import io.replsentinel.inventory.WatchedInstance;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,7 +102,8 @@ public final class PollHarness implements Supplier<String>, AutoCloseable {
         long start = System.nanoTime();
         ReplicationStatus status = poller.finish(poller.observeNow(Instant.now(), start));
         try {
-            return JSON.writeValueAsString(status);
+            // as the publisher writes it: bytes, not a string
+            return new String(JSON.writeValueAsBytes(status), StandardCharsets.UTF_8);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
