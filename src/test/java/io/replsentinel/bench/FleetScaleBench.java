@@ -70,6 +70,15 @@ class FleetScaleBench {
     private static final String ALERTS = "mysql.replication.alerts";
     private static final String RULES_GROUP = "repl-sentinel-rules";
     private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmup.seconds", 30));
+    /**
+     * After {@link #WARM_UP} the warm-up goes on, 10 s at a time, until the JIT compiler threads take
+     * less than this many cores ({@code bench.warmup.jit-quiet}; 0, the default, ends the warm-up at its
+     * fixed time): on 2 cores, a JVM running the service and the broker still compiles in bursts six
+     * minutes in, so a quiet 10 s is a lull, not the end; the report gives the JIT's share of the window.
+     */
+    private static final double JIT_QUIET = Double.parseDouble(System.getProperty("bench.warmup.jit-quiet", "0"));
+    /** The longest the warm-up waits for the JIT to go quiet ({@code bench.warmup.max-seconds}). */
+    private static final Duration WARM_UP_MAX = Duration.ofSeconds(Long.getLong("bench.warmup.max-seconds", 600));
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("bench.window.seconds", 60));
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** The embedded Kafka broker's threads, as {@link #threadCpu} names them (digits as #). */
@@ -93,6 +102,7 @@ class FleetScaleBench {
         signal("STOP", ScaleFleetResource.hung());
         try {
             Window warmUp = statuses(WARM_UP);
+            long jitSettled = settleJit();
             Map<String, Long> cpuBefore = threadCpu();
             Map<String, long[]> ticksBefore = threadTicks();
             long processCpuBefore = processCpu();
@@ -130,7 +140,7 @@ class FleetScaleBench {
                             + " %d refusing), each its own cluster; interval 1 s, timeout 800 ms; %d s window after %d s warm-up%n",
                     ScaleFleetResource.INSTANCES, ScaleFleetResource.INSTANCES - ScaleFleetResource.HUNG
                             - ScaleFleetResource.REFUSING, ScaleFleetResource.HUNG, ScaleFleetResource.REFUSING,
-                    WINDOW.toSeconds(), WARM_UP.toSeconds()));
+                    WINDOW.toSeconds(), jitSettled < 0 ? WARM_UP_MAX.toSeconds() : jitSettled));
             r.append(String.format(Locale.ROOT, "instances seen: %d live, %d hung, %d refusing; %.0f statuses/s%n",
                     w.live.size(), w.hung.size(), w.refusing.size(), w.records / seconds));
             r.append(interval("live instances", w.live));
@@ -138,6 +148,10 @@ class FleetScaleBench {
             r.append(String.format(Locale.ROOT, "hung instances: %d statuses, %d of them timeout%n", w.hungStatuses, w.hungTimeouts));
             r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses; answered past the 800 ms"
                     + " timeout: %d statuses%n", w.liveUnreachable, w.liveAnsweredLate));
+            r.append(String.format(Locale.ROOT, "the JIT compiler: %s%n", jitSettled < 0
+                    ? String.format(Locale.ROOT, "still above %.2f cores after %d s of warm-up (bench.warmup.max-seconds)",
+                    JIT_QUIET, WARM_UP_MAX.toSeconds()) : String.format(Locale.ROOT,
+                    "below %.2f cores over 10 s after %d s of warm-up (the window starts then)", JIT_QUIET, jitSettled)));
             r.append(String.format(Locale.ROOT, "in the warm-up: %d live statuses reported unreachable%s%n", warmUp.liveUnreachable,
                     warmUp.liveUnreachableBy.entrySet().stream().map(e -> "\n  " + e.getValue() + " " + e.getKey())
                             .collect(Collectors.joining())));
@@ -364,6 +378,10 @@ class FleetScaleBench {
         return byGroup;
     }
 
+    /** The HotSpot compiler threads' names ({@code C1 CompilerThre}, {@code C2 CompilerThre}), and the GC threads' ({@code GC Thread#0}, {@code G1 ...}): groups of their own. */
+    private static final String JIT = "C";
+    private static final String GC = "G";
+
     /**
      * The thread groups whose user and kernel time are reported, by the start of their threads' names as
      * the kernel keeps them (15 characters at most), and what the report calls them.
@@ -376,6 +394,17 @@ class FleetScaleBench {
         TICKED.put("smallrye-kafka-", "the connector's consumer and producer threads");
         TICKED.put("kafka-producer-", "producers' network threads");
         TICKED.put("status-sender", "status sender");
+        TICKED.put(JIT, "JIT compiler threads");
+        TICKED.put(GC, "GC threads");
+    }
+
+    /** Whether a thread belongs to a group of {@link #TICKED}: the JIT's and GC's groups match HotSpot's own names only. */
+    private static boolean inGroup(String comm, String prefix) {
+        return switch (prefix) {
+            case JIT -> comm.matches("C[12] CompilerThre.*");
+            case GC -> comm.startsWith("GC Thread") || comm.startsWith("G1 ");
+            default -> comm.startsWith(prefix);
+        };
     }
 
     /**
@@ -394,7 +423,7 @@ class FleetScaleBench {
                 }
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 for (String prefix : TICKED.keySet()) {
-                    if (comm.startsWith(prefix)) {
+                    if (inGroup(comm, prefix)) {
                         String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
                         long[] t = ticks.computeIfAbsent(prefix, k -> new long[2]);
                         t[0] += Long.parseLong(f[11]);
@@ -404,6 +433,29 @@ class FleetScaleBench {
             }
         }
         return ticks;
+    }
+
+    /**
+     * Reads statuses 10 s at a time, past {@link #WARM_UP}, until the JIT compiler threads took less than
+     * {@link #JIT_QUIET} cores over the last 10 s: the seconds of warm-up then, or -1 at {@link #WARM_UP_MAX}.
+     */
+    private long settleJit() throws Exception {
+        long warmed = WARM_UP.toSeconds();
+        while (JIT_QUIET > 0) {
+            long[] before = threadTicks().getOrDefault(JIT, new long[2]);
+            statuses(Duration.ofSeconds(10));
+            warmed += 10;
+            long[] after = threadTicks().getOrDefault(JIT, new long[2]);
+            // a compiler thread that ended in between takes its ticks with it: never below zero
+            double cores = Math.max(0, after[0] + after[1] - before[0] - before[1]) / 100.0 / 10;
+            if (cores < JIT_QUIET) {
+                return warmed;
+            }
+            if (warmed >= WARM_UP_MAX.toSeconds()) {
+                return -1;
+            }
+        }
+        return warmed;
     }
 
     private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
