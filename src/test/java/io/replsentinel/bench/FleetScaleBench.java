@@ -104,7 +104,7 @@ class FleetScaleBench {
             Window warmUp = statuses(WARM_UP);
             long jitSettled = settleJit();
             Map<String, Long> cpuBefore = threadCpu();
-            Map<String, long[]> ticksBefore = threadTicks();
+            Map<Ticked, long[]> ticksBefore = threadTicks();
             long processCpuBefore = processCpu();
             Map<Long, Long> serverCpuBefore = serverCpu();
             long connectionsBefore = serverConnections();
@@ -115,7 +115,7 @@ class FleetScaleBench {
             double seconds = (System.nanoTime() - start) / 1e9;
             Instant windowEnd = Instant.now();
             Map<String, Long> cpu = delta(cpuBefore, threadCpu());
-            Map<String, long[]> ticks = threadTicks();
+            Map<Ticked, long[]> ticks = threadTicks();
             double processCores = (processCpu() - processCpuBefore) / 1e9 / seconds;
             Map<Long, Long> serverCpu = serverCpu();
             // the servers' count less the writer's connections and the four this count itself opens
@@ -148,7 +148,9 @@ class FleetScaleBench {
             r.append(String.format(Locale.ROOT, "hung instances: %d statuses, %d of them timeout%n", w.hungStatuses, w.hungTimeouts));
             r.append(String.format(Locale.ROOT, "live instances reported unreachable: %d statuses; answered past the 800 ms"
                     + " timeout: %d statuses%n", w.liveUnreachable, w.liveAnsweredLate));
-            r.append(String.format(Locale.ROOT, "the JIT compiler: %s%n", jitSettled < 0
+            r.append(String.format(Locale.ROOT, "the JIT compiler: %s%n", JIT_QUIET <= 0
+                    ? "not waited for (a fixed warm-up; bench.warmup.jit-quiet sets a threshold)"
+                    : jitSettled < 0
                     ? String.format(Locale.ROOT, "still above %.2f cores after %d s of warm-up (bench.warmup.max-seconds)",
                     JIT_QUIET, WARM_UP_MAX.toSeconds()) : String.format(Locale.ROOT,
                     "below %.2f cores over 10 s after %d s of warm-up (the window starts then)", JIT_QUIET, jitSettled)));
@@ -165,10 +167,10 @@ class FleetScaleBench {
                             + " poll threads %.2f cores = %.0f us per poll%n", processCores, pollCpu / 1e9 / seconds,
                     pollCpu / 1e3 / Math.max(1, polls)));
             r.append("CPU in user / kernel mode, us per status (the kernel's share: loopback TCP, waking and parking threads,"
-                    + " which no Java profiler sees): ").append(TICKED.entrySet().stream().map(g -> {
-                        long[] before = ticksBefore.getOrDefault(g.getKey(), new long[2]);
-                        long[] after = ticks.getOrDefault(g.getKey(), new long[2]);
-                        return String.format(Locale.ROOT, "%s %.0f / %.0f", g.getValue(), (after[0] - before[0]) * 1e4 / Math.max(1, polls),
+                    + " which no Java profiler sees): ").append(TICKED.stream().map(g -> {
+                        long[] before = ticksBefore.getOrDefault(g, new long[2]);
+                        long[] after = ticks.getOrDefault(g, new long[2]);
+                        return String.format(Locale.ROOT, "%s %.0f / %.0f", g.label(), (after[0] - before[0]) * 1e4 / Math.max(1, polls),
                                 (after[1] - before[1]) * 1e4 / Math.max(1, polls));
                     }).collect(Collectors.joining(", "))).append('\n');
             r.append("CPU by thread group (cores): ").append(cpu.entrySet().stream()
@@ -378,41 +380,35 @@ class FleetScaleBench {
         return byGroup;
     }
 
-    /** The HotSpot compiler threads' names ({@code C1 CompilerThre}, {@code C2 CompilerThre}), and the GC threads' ({@code GC Thread#0}, {@code G1 ...}): groups of their own. */
-    private static final String JIT = "C";
-    private static final String GC = "G";
+    /** A thread group whose user and kernel time are reported: what the report calls it, and its threads' names. */
+    private record Ticked(String label, Pattern names) {
+        Ticked(String label, String regex) {
+            this(label, Pattern.compile(regex));
+        }
+    }
+
+    /** The HotSpot compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}). */
+    private static final Ticked JIT = new Ticked("JIT compiler threads", "^C[12] CompilerThre");
 
     /**
-     * The thread groups whose user and kernel time are reported, by the start of their threads' names as
-     * the kernel keeps them (15 characters at most), and what the report calls them.
+     * The thread groups whose user and kernel time are reported, by their threads' names as the kernel
+     * keeps them (15 characters at most).
      */
-    private static final Map<String, String> TICKED = new LinkedHashMap<>();
-
-    static {
-        TICKED.put("poll-", "poll threads");
-        TICKED.put("vert.x-eventloo", "event loop");
-        TICKED.put("smallrye-kafka-", "the connector's consumer and producer threads");
-        TICKED.put("kafka-producer-", "producers' network threads");
-        TICKED.put("status-sender", "status sender");
-        TICKED.put(JIT, "JIT compiler threads");
-        TICKED.put(GC, "GC threads");
-    }
-
-    /** Whether a thread belongs to a group of {@link #TICKED}: the JIT's and GC's groups match HotSpot's own names only. */
-    private static boolean inGroup(String comm, String prefix) {
-        return switch (prefix) {
-            case JIT -> comm.matches("C[12] CompilerThre.*");
-            case GC -> comm.startsWith("GC Thread") || comm.startsWith("G1 ");
-            default -> comm.startsWith(prefix);
-        };
-    }
+    private static final List<Ticked> TICKED = List.of(
+            new Ticked("poll threads", "^poll-"),
+            new Ticked("event loop", "^vert\\.x-eventloo"),
+            new Ticked("the connector's consumer and producer threads", "^smallrye-kafka-"),
+            new Ticked("producers' network threads", "^kafka-producer-"),
+            new Ticked("status sender", "^status-sender"),
+            JIT,
+            new Ticked("GC threads", "^(GC Thread|G1 )"));
 
     /**
      * utime and stime, in clock ticks (1/100 s), summed over this JVM's live threads of each group of
      * {@link #TICKED}: how much of their CPU is the kernel's.
      */
-    private static Map<String, long[]> threadTicks() throws IOException {
-        Map<String, long[]> ticks = new HashMap<>();
+    private static Map<Ticked, long[]> threadTicks() throws IOException {
+        Map<Ticked, long[]> ticks = new HashMap<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 String stat;
@@ -422,10 +418,10 @@ class FleetScaleBench {
                     continue; // the thread ended while listed
                 }
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                for (String prefix : TICKED.keySet()) {
-                    if (inGroup(comm, prefix)) {
+                for (Ticked group : TICKED) {
+                    if (group.names().matcher(comm).find()) {
                         String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-                        long[] t = ticks.computeIfAbsent(prefix, k -> new long[2]);
+                        long[] t = ticks.computeIfAbsent(group, k -> new long[2]);
                         t[0] += Long.parseLong(f[11]);
                         t[1] += Long.parseLong(f[12]);
                     }
